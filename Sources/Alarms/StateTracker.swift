@@ -1,0 +1,114 @@
+import Foundation
+import Modbus
+public import Polling
+public import SiteConfig
+
+/// One change worth a log line (and, in the alarm engine, an alarm event).
+public enum StateChange: Sendable, Hashable {
+    case zone(Zone, from: ZoneCondition, to: ZoneCondition, value: String)
+    case sensor(Sensor, from: SensorBand, to: SensorBand, value: Double)
+    case equipment(Equipment, from: EquipmentCondition, to: EquipmentCondition, value: String)
+    case comm(device: String, bus: String, from: CommCondition, to: CommCondition, detail: String?)
+}
+
+/// Follows every zone, sensor, equipment point and device of a site through the scans and
+/// reports each change. Pure (the time comes with each scan) and owned by one task.
+///
+/// While a device is comm-lost its points are not evaluated: the comm loss is the one alarm,
+/// not a flood of false zone alarms. When it recovers, its points are re-evaluated from the
+/// first good scan.
+public struct StateTracker: Sendable {
+    public let config: SiteConfig
+    public private(set) var zones: [String: ZoneCondition] = [:]
+    public private(set) var sensors: [String: SensorBand] = [:]
+    public private(set) var sensorValues: [String: Double] = [:]
+    public private(set) var equipment: [String: EquipmentCondition] = [:]
+    public private(set) var comm: [String: CommCondition] = [:]
+    /// When a sensor first crossed into a new band (for the on-delay).
+    private var pendingBand: [String: (band: SensorBand, since: Date)] = [:]
+
+    private let zonesByDevice: [String: [Zone]]
+    private let sensorsByDevice: [String: [Sensor]]
+    private let equipmentByDevice: [String: [Equipment]]
+
+    public init(config: SiteConfig) {
+        self.config = config
+        zonesByDevice = Dictionary(grouping: config.zones, by: \.input.device)
+        sensorsByDevice = Dictionary(grouping: config.sensors, by: \.input.device)
+        equipmentByDevice = Dictionary(grouping: config.equipment, by: \.input.device)
+        for z in config.zones { zones[z.id] = .unknown }
+        for s in config.sensors { sensors[s.id] = .unknown }
+        for e in config.equipment { equipment[e.id] = .unknown }
+        for d in config.devices { comm[d.id] = .unknown }
+    }
+
+    public mutating func apply(_ scan: DeviceScan) -> [StateChange] {
+        var changes: [StateChange] = []
+        let was = comm[scan.device] ?? .unknown
+        if scan.succeeded {
+            if was != .ok {
+                comm[scan.device] = .ok
+                if was == .lost { changes.append(.comm(device: scan.device, bus: scan.bus, from: .lost, to: .ok, detail: nil)) }
+            }
+        } else if scan.transition == .lost || (was == .unknown && scan.consecutiveFailures >= lossAfter(scan.bus)) {
+            comm[scan.device] = .lost
+            changes.append(.comm(device: scan.device, bus: scan.bus, from: was, to: .lost, detail: scan.error?.description))
+            changes += inhibit(device: scan.device)
+            return changes
+        }
+        guard scan.succeeded else { return changes }
+
+        for zone in zonesByDevice[scan.device] ?? [] {
+            guard let r = scan.values[zone.input.point]?.readings[safe: zone.input.index] else { continue }
+            let new = ConditionRules.zone(zone, reading: r)
+            let old = zones[zone.id] ?? .unknown
+            if new != old {
+                zones[zone.id] = new
+                changes.append(.zone(zone, from: old, to: new, value: r.description))
+            }
+        }
+        for sensor in sensorsByDevice[scan.device] ?? [] {
+            guard let v = scan.values[sensor.input.point]?.readings[safe: sensor.input.index]?.numberValue else { continue }
+            sensorValues[sensor.id] = v
+            let old = sensors[sensor.id] ?? .unknown
+            let target = ConditionRules.band(sensor, value: v, current: old == .unknown ? .normal : old)
+            if target == old { pendingBand[sensor.id] = nil; continue }
+            // The on-delay applies to entering a limit band; returning to normal and the first value are immediate.
+            if target != .normal && old != .unknown && sensor.delay > .zero {
+                if let p = pendingBand[sensor.id], p.band == target {
+                    guard scan.time.timeIntervalSince(p.since) >= Double(sensor.delay.components.seconds) else { continue }
+                } else {
+                    pendingBand[sensor.id] = (target, scan.time)
+                    continue
+                }
+            }
+            pendingBand[sensor.id] = nil
+            sensors[sensor.id] = target
+            changes.append(.sensor(sensor, from: old, to: target, value: v))
+        }
+        for e in equipmentByDevice[scan.device] ?? [] {
+            guard let r = scan.values[e.input.point]?.readings[safe: e.input.index] else { continue }
+            let new = ConditionRules.equipment(e, reading: r)
+            let old = equipment[e.id] ?? .unknown
+            if new != old {
+                equipment[e.id] = new
+                changes.append(.equipment(e, from: old, to: new, value: r.description))
+            }
+        }
+        return changes
+    }
+
+    /// Marks a comm-lost device's points unknown without reporting each one.
+    private mutating func inhibit(device: String) -> [StateChange] {
+        for z in zonesByDevice[device] ?? [] { zones[z.id] = .unknown }
+        for s in sensorsByDevice[device] ?? [] { sensors[s.id] = .unknown; pendingBand[s.id] = nil }
+        for e in equipmentByDevice[device] ?? [] { equipment[e.id] = .unknown }
+        return []
+    }
+
+    private func lossAfter(_ bus: String) -> Int { config.bus(bus)?.commLossAfter ?? 3 }
+}
+
+extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}

@@ -1,0 +1,103 @@
+import Foundation
+public import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A swift-log handler for a terminal and for journald.
+///
+/// Under systemd (stderr is the stream JOURNAL_STREAM names) each line starts with the `<N>`
+/// syslog priority so journald files it at the right level and adds its own timestamp; on a
+/// terminal the line carries a local timestamp and a level word instead.
+public struct ConsoleLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let journald: Bool
+
+    public init(label: String, journald: Bool = ConsoleLogHandler.stderrIsJournal()) {
+        self.label = label
+        self.journald = journald
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var text = event.message.description
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        if !merged.isEmpty {
+            text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+        let line: String
+        if journald {
+            line = "<\(Self.syslogPriority(event.level))>\(text)"
+        } else {
+            line = "\(Self.timestamp()) \(Self.word(event.level)) \(text)"
+        }
+        ConsoleWriter.shared.write(line)
+    }
+
+    /// syslog(3) priorities: crit 2, err 3, warning 4, notice 5, info 6, debug 7.
+    public static func syslogPriority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .critical: 2
+        case .error: 3
+        case .warning: 4
+        case .notice: 5
+        case .info: 6
+        case .debug, .trace: 7
+        }
+    }
+
+    static func word(_ level: Logger.Level) -> String {
+        switch level {
+        case .critical: "CRIT "
+        case .error: "ERROR"
+        case .warning: "WARN "
+        case .notice: "NOTE "
+        case .info: "INFO "
+        case .debug: "DEBUG"
+        case .trace: "TRACE"
+        }
+    }
+
+    static func timestamp() -> String {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        var t = time_t(tv.tv_sec)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int(tv.tv_usec / 1000))
+    }
+
+    /// True when stderr is the journal stream systemd set up (JOURNAL_STREAM is "device:inode").
+    public static func stderrIsJournal() -> Bool {
+        guard let value = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]) else { return false }
+        var st = stat()
+        guard fstat(2, &st) == 0 else { return false }
+        return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
+    }
+}
+
+/// Writes whole lines to stderr, one `write(2)` each, so lines from several threads never interleave.
+public final class ConsoleWriter: Sendable {
+    public static let shared = ConsoleWriter()
+    public func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(10)
+        bytes.withUnsafeBufferPointer { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Glibc.write(2, buf.baseAddress! + offset, buf.count - offset)
+                if n <= 0 { if errno == EINTR { continue } else { return } }
+                offset += n
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Alarms
+import Foundation
+public import Logging
+import Modbus
+import Polling
+import SiteConfig
+import Simulator
+import Synchronization
+
+/// `watchroomd demo`: the simulator and the daemon in one process on loopback ports, a scripted
+/// scenario driving the simulated site, and everything logged as in production.
+public enum DemoMode {
+    public struct Options: Sendable {
+        public var config: String
+        public var scenario: String
+        public var stateDir: String?
+        public var keepRunning = false
+        public init(config: String, scenario: String) {
+            self.config = config
+            self.scenario = scenario
+        }
+    }
+
+    public static func run(_ options: Options, logger: Logger) async throws -> Int32 {
+        var config = try SiteConfigLoader().load(file: options.config)
+        if let dir = options.stateDir { config.stateDir = dir }
+        try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+        let scenarioText = try String(contentsOfFile: options.scenario, encoding: .utf8)
+        let scenario = try ScenarioRunner(text: scenarioText, file: options.scenario)
+
+        // Free loopback ports for every TCP bus, so the demo never collides with anything.
+        var ports: [String: Int] = [:]
+        for bus in config.buses { if case .tcp = bus.endpoint { ports[bus.id] = 0 } }
+        let server = try SimulatorMode.start(config: config, options: { var o = SimulatorMode.Options(); o.ports = ports; return o }())
+        for cmd in scenario.prelude { _ = try? server.site.apply(cmd) }
+        for i in config.buses.indices { if let e = server.endpoints[config.buses[i].id] { config.buses[i].endpoint = e } }
+        for line in SimulatorMode.describe(server) { logger.info("\(line)") }
+
+        let monitor = Monitor(config: config, logger: logger)
+        let polling = Task { await monitor.run() }
+        let narrator = Logger(label: "scenario")
+        let play = Task {
+            await scenario.run(on: server.site, narrate: { narrator.notice("▶ \($0)") })
+        }
+        let interrupted = Atomic<Bool>(false)
+        let trap = Signals.onFirst(of: [SIGINT, SIGTERM]) { _ in
+            interrupted.store(true, ordering: .relaxed)
+            play.cancel()
+        }
+        let finished = await play.value
+        if finished && options.keepRunning {
+            narrator.notice("▶ scenario finished; still polling, Ctrl-C to stop")
+            while !interrupted.load(ordering: .relaxed) { try? await Task.sleep(for: .milliseconds(200)) }
+        } else if finished {
+            try? await Task.sleep(for: .seconds(2))
+        } else {
+            narrator.notice("▶ interrupted")
+        }
+        withExtendedLifetime(trap) {}
+        polling.cancel()
+        await polling.value
+        server.stop()
+        return 0
+    }
+}

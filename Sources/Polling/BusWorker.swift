@@ -1,0 +1,205 @@
+import Foundation
+import Modbus
+public import SiteConfig
+import Synchronization
+
+/// Live counters of one bus, readable from any thread (status, watchdog, benchmarks).
+public struct BusStats: Sendable {
+    public var cycles = 0
+    public var requests = 0
+    public var failures = 0
+    public var overruns = 0
+    public var lastProgress: ContinuousClock.Instant?
+}
+
+/// Polls every device of one bus, on a thread of its own that owns the bus's libmodbus context.
+///
+/// RTU buses are strictly serial with at least `frameGap` of silence between frames. A device
+/// that fails costs at most one timeout per cycle (its remaining requests are skipped) and is
+/// retried with capped exponential backoff once it is comm-lost, so it never stalls the rest.
+public final class BusWorker: Sendable {
+    public let bus: Bus
+    public let devices: [Device]
+    public let plans: [String: RequestPlan]
+    private let sink: @Sendable (PollEvent) -> Void
+    private let stopping = Atomic<Bool>(false)
+    private let finished = Mutex<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private let statsBox = Mutex(BusStats())
+    private let hang = Atomic<Bool>(false)
+
+    /// Test hook: while set the worker blocks (to prove the watchdog notices a hung worker).
+    public func setHung(_ hung: Bool) { hang.store(hung, ordering: .relaxed) }
+
+    /// `plans` gives each device's requests; a device without one reads every point of its profile.
+    public init(bus: Bus, devices: [Device], plans: [String: RequestPlan] = [:],
+                sink: @escaping @Sendable (PollEvent) -> Void) {
+        self.bus = bus
+        self.devices = devices
+        self.sink = sink
+        var all = plans
+        for d in devices where all[d.id] == nil { all[d.id] = RequestPlanner.plan(for: d, gapFill: bus.gapFill) }
+        self.plans = all
+    }
+
+    public var stats: BusStats { statsBox.withLock { $0 } }
+
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.withLock { $0 = true }
+            done.signal()
+        }
+        thread.name = "bus-\(bus.id)"
+        thread.start()
+    }
+
+    /// Asks the worker to stop and waits for its thread to leave (at most one timeout plus a tick).
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        hang.store(false, ordering: .relaxed)
+        if !finished.withLock({ $0 }) { done.wait() }
+        done.signal()
+    }
+
+    // MARK: the worker thread
+
+    private func run() {
+        let clock = ContinuousClock()
+        var client: ModbusClient?
+        var link = CommSupervisor(lossAfter: 1, interval: bus.pollInterval, maxBackoff: bus.reconnectMax)
+        var linkDown = false
+        var supervisors = Dictionary(uniqueKeysWithValues: devices.map {
+            ($0.id, CommSupervisor(lossAfter: bus.commLossAfter, interval: bus.pollInterval, maxBackoff: bus.reconnectMax))
+        })
+        var lastFrameEnd: ContinuousClock.Instant?
+        var next = clock.now
+
+        while !stopping.load(ordering: .relaxed) {
+            while hang.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.05) }
+            let now = clock.now
+            // Connect (or reconnect after a link failure) when the link's backoff allows.
+            if client == nil || client?.isConnected == false, link.isDue(at: now) {
+                do throws(ModbusError) {
+                    let c: ModbusClient
+                    if let existing = client { c = existing } else { c = try ModbusClient(endpoint: bus.endpoint) }
+                    c.setResponseTimeout(bus.timeout)
+                    c.setByteTimeout(bus.timeout)
+                    try c.connect()
+                    client = c
+                    _ = link.recordSuccess()
+                    if linkDown { linkDown = false; sink(.link(bus: bus.id, up: true, error: nil)) }
+                } catch {
+                    _ = link.recordFailure(at: now)
+                    if !linkDown { linkDown = true; sink(.link(bus: bus.id, up: false, error: error)) }
+                    for d in devices where supervisors[d.id]!.isDue(at: now) {
+                        let t = supervisors[d.id]!.recordFailure(at: now)
+                        emit(d, values: [:], error: error, transition: t, failures: supervisors[d.id]!.consecutiveFailures, requests: 0)
+                    }
+                }
+            }
+            if let c = client, c.isConnected {
+                for d in devices where supervisors[d.id]!.isDue(at: clock.now) {
+                    if stopping.load(ordering: .relaxed) { break }
+                    let (values, error, requests) = poll(d, with: c, lastFrameEnd: &lastFrameEnd, clock: clock)
+                    let t: CommSupervisor.Transition?
+                    if let error {
+                        t = supervisors[d.id]!.recordFailure(at: clock.now)
+                        if error.kind == .connection {
+                            c.close()
+                            _ = link.recordFailure(at: clock.now)
+                            linkDown = true
+                            sink(.link(bus: bus.id, up: false, error: error))
+                        }
+                    } else {
+                        t = supervisors[d.id]!.recordSuccess()
+                    }
+                    emit(d, values: values, error: error, transition: t,
+                         failures: supervisors[d.id]!.consecutiveFailures, requests: requests)
+                    if !c.isConnected { break }
+                }
+            }
+            next += bus.pollInterval
+            let overrun = clock.now > next
+            if overrun { next = clock.now }
+            statsBox.withLock {
+                $0.cycles += 1
+                if overrun { $0.overruns += 1 }
+                $0.lastProgress = clock.now
+            }
+            sink(.cycle(bus: bus.id, time: Date(), overrun: overrun))
+            // Sleep to the next cycle in short steps so stop() is prompt.
+            while !stopping.load(ordering: .relaxed), clock.now < next {
+                let left = next - clock.now
+                Thread.sleep(forTimeInterval: min(0.05, Double(left.components.attoseconds) / 1e18 + Double(left.components.seconds)))
+            }
+        }
+        client?.close()
+    }
+
+    /// Reads every request of the device's plan; stops at the first failure.
+    private func poll(_ device: Device, with client: ModbusClient, lastFrameEnd: inout ContinuousClock.Instant?,
+                      clock: ContinuousClock) -> ([String: PointValue], ModbusError?, Int) {
+        var words: [ReadRequest: [UInt16]] = [:]
+        var bits: [ReadRequest: [Bool]] = [:]
+        var requests = 0
+        do throws(ModbusError) {
+            try client.setUnit(device.unit)
+            for request in plans[device.id]!.requests {
+                if bus.isRTU, let end = lastFrameEnd {
+                    let wait = bus.frameGap - (clock.now - end)
+                    if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
+                }
+                defer { lastFrameEnd = clock.now }
+                requests += 1
+                if request.table.isBitTable {
+                    bits[request] = try readWithResync(client) { () throws(ModbusError) -> [Bool] in try client.readBits(request.table, address: request.address, count: request.count) }
+                } else {
+                    words[request] = try readWithResync(client) { () throws(ModbusError) -> [UInt16] in try client.readRegisters(request.table, address: request.address, count: request.count) }
+                }
+            }
+        } catch {
+            if error.kind == .timeout || error.kind == .protocolError { client.flush() }
+            statsBox.withLock { $0.requests += requests; $0.failures += 1 }
+            return ([:], error, requests)
+        }
+        statsBox.withLock { $0.requests += requests }
+        return (decode(device, words: words, bits: bits), nil, requests)
+    }
+
+    /// A garbled or mismatched reply (such as a late answer to a request that timed out, which
+    /// leaves TCP transaction ids off by one) is flushed and the request retried once.
+    private func readWithResync<T>(_ client: ModbusClient, _ read: () throws(ModbusError) -> T) throws(ModbusError) -> T {
+        do {
+            return try read()
+        } catch where error.kind == .protocolError {
+            client.flush()
+            return try read()
+        }
+    }
+
+    private func decode(_ device: Device, words: [ReadRequest: [UInt16]], bits: [ReadRequest: [Bool]]) -> [String: PointValue] {
+        let now = Date()
+        var values: [String: PointValue] = [:]
+        for point in device.profile.points {
+            if point.table.isBitTable {
+                guard let (req, data) = bits.first(where: { $0.key.contains(point.table, point.address, point.span) }) else { continue }
+                let start = point.address - req.address
+                values[point.name] = PointValue(readings: PointCodec.decode(point, bits: data[start..<(start + point.span)]),
+                                                quality: .good, time: now)
+            } else {
+                guard let (req, data) = words.first(where: { $0.key.contains(point.table, point.address, point.span) }) else { continue }
+                let start = point.address - req.address
+                values[point.name] = PointValue(readings: PointCodec.decode(point, words: data[start..<(start + point.span)]),
+                                                quality: .good, time: now)
+            }
+        }
+        return values
+    }
+
+    private func emit(_ d: Device, values: [String: PointValue], error: ModbusError?,
+                      transition: CommSupervisor.Transition?, failures: Int, requests: Int) {
+        sink(.scan(DeviceScan(device: d.id, bus: bus.id, time: Date(), values: values, error: error,
+                              transition: transition, consecutiveFailures: failures, requests: requests)))
+    }
+}

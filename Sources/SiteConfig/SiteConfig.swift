@@ -1,0 +1,36 @@
+import Modbus
+
+/// A whole site: buses, devices (with their profiles), zones, sensors, equipment, recorders,
+/// shifts and notification targets. Built only by `SiteConfigLoader`, so it is always valid.
+public struct SiteConfig: Sendable {
+    public var file: String
+    public var siteName: String
+    public var timezone: String
+    public var stateDir: String
+    public var controlSocket: String
+    public var controlGroup: String?
+    public var buses: [Bus]
+    public var devices: [Device]
+    public var zones: [Zone]
+    public var areas: [Area]
+    public var sensors: [Sensor]
+    public var equipment: [Equipment]
+    public var recorders: [Recorder]
+    public var shifts: [Shift]
+    public var supervisor: Person?
+    public var ackTimeoutSeconds: Int
+    public var escalationRepeatSeconds: Int
+    public var notify: [NotifyTarget]
+
+    public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
+    public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }
+    public func devices(on bus: String) -> [Device] { devices.filter { $0.bus == bus } }
+
+    /// The point definition a reference names (valid by construction).
+    public func point(_ ref: PointRef) -> PointDefinition? { device(ref.device)?.profile.point(named: ref.point) }
+
+    static func isValidID(_ s: String) -> Bool {
+        !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+            || $0 == "-" || $0 == "_" }
+    }
+}

@@ -1,0 +1,536 @@
+import Foundation
+import Yams
+import Modbus
+
+/// Loads and validates a site config and the device profiles it names.
+///
+/// Every mistake is collected and thrown together as a `ConfigError`, each located at the
+/// offending key or value, so maintenance staff fix a config in one pass.
+public struct SiteConfigLoader: Sendable {
+    /// Extra folders searched for device profiles (after those next to the config).
+    public var profileDirectories: [String]
+
+    public init(profileDirectories: [String] = []) {
+        self.profileDirectories = profileDirectories
+    }
+
+    static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
+                          "sensors", "equipment", "recorders", "shifts", "escalation", "notify"]
+
+    public func load(file: String) throws(ConfigError) -> SiteConfig {
+        let sink = DiagnosticSink()
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ConfigError([Diagnostic(file: file, line: 1, column: 1, message: "cannot read the config file (missing or not readable)")])
+        }
+        let config = Reader(file: file, sink: sink, loader: self).read(text: text)
+        if !sink.items.isEmpty || config == nil {
+            let items = sink.items.isEmpty
+                ? [Diagnostic(file: file, line: 1, column: 1, message: "the config is not valid")] : sink.items
+            throw ConfigError(Array(Set(items)).sorted())
+        }
+        return config!
+    }
+
+    /// Folders searched for `devices/NAME.yaml`, nearest first.
+    func searchPath(configFile: String) -> [String] {
+        let base = URL(fileURLWithPath: configFile).deletingLastPathComponent()
+        var dirs = [base.path, base.appendingPathComponent("devices").path, base.deletingLastPathComponent().path]
+        if let env = ProcessInfo.processInfo.environment["WATCHROOM_PROFILES"] {
+            dirs += env.split(separator: ":").map(String.init)
+        }
+        dirs += profileDirectories
+        dirs += ["/etc/watchroom/devices", "/usr/local/share/watchroom/devices", "/usr/share/watchroom/devices"]
+        return dirs
+    }
+}
+
+/// One pass over one config file.
+private final class Reader {
+    let file: String
+    let sink: DiagnosticSink
+    let loader: SiteConfigLoader
+    var profileDirs: [String] = []
+    var profileCache: [String: DeviceProfile?] = [:]
+    var declaredBuses: Set<String> = []
+    var declaredDevices: Set<String> = []
+
+    init(file: String, sink: DiagnosticSink, loader: SiteConfigLoader) {
+        self.file = file
+        self.sink = sink
+        self.loader = loader
+    }
+
+    /// A path relative to the config file's folder.
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path).path
+    }
+
+    /// Ids written in a list, even for entries that failed to load, so that references to
+    /// them are not reported a second time as "not defined".
+    func declaredIDs(_ top: YMap, _ key: String) -> Set<String> {
+        guard let items = top[key]?.node.sequence else { return [] }
+        return Set(items.compactMap { $0.mapping?["id"]?.string })
+    }
+
+    func read(text: String) -> SiteConfig? {
+        guard let root = parseYAML(text: text, file: file, sink: sink), let top = root.map("the site config") else {
+            return nil
+        }
+        top.check(allowed: SiteConfigLoader.topKeys, in: "the site config")
+        profileDirs = (top["profiles"]?.stringList("profiles") ?? []).map { path in
+            resolve(path)
+        } + loader.searchPath(configFile: file)
+
+        var siteName = "", timezone = "UTC"
+        if let s = top.required("site", in: "the site config")?.map("site") {
+            s.check(allowed: ["name", "timezone"], in: "site")
+            siteName = s.required("name", in: "site")?.string("site name") ?? ""
+            if let tz = s["timezone"] {
+                if let name = tz.string("site timezone") {
+                    if TimeZone(identifier: name) == nil {
+                        tz.error("unknown timezone '\(name)'; use an IANA name such as Asia/Shanghai")
+                    } else { timezone = name }
+                }
+            }
+        }
+        let stateDir = top.required("state_dir", in: "the site config")?.string("state_dir") ?? ""
+        var socket = "/run/watchroom/control.sock", group: String?
+        if let c = top["control"]?.map("control") {
+            c.check(allowed: ["socket", "group"], in: "control")
+            socket = c["socket"]?.string("control socket") ?? socket
+            group = c["group"]?.string("control group")
+        }
+
+        let buses = readList(top, "buses", required: true, what: "bus", read: bus)
+        let busIDs = Dictionary(buses.map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
+        declaredBuses = declaredIDs(top, "buses")
+        declaredDevices = declaredIDs(top, "devices")
+        let devices = readList(top, "devices", required: true, what: "device") { self.device($0, buses: busIDs) }
+        checkUnits(devices, buses: buses)
+        let deviceByID = Dictionary(devices.map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
+
+        let areas = readList(top, "areas", required: false, what: "area", read: area)
+        let areaIDs = Set(areas.map(\.value.id))
+        let zones = readList(top, "zones", required: false, what: "zone") { self.zone($0, devices: deviceByID, areas: areaIDs) }
+        checkSharedInputs(zones.map { ($0.node, $0.value.id, $0.value.input) })
+        let sensors = readList(top, "sensors", required: false, what: "sensor") { self.sensor($0, devices: deviceByID) }
+        let equipment = readList(top, "equipment", required: false, what: "equipment") { self.equipment($0, devices: deviceByID) }
+        let recorders = readList(top, "recorders", required: false, what: "recorder") { self.recorder($0, devices: deviceByID) }
+        let shifts = readShifts(top)
+        var supervisor: Person?
+        var ackTimeout = 300, repeatS = 300
+        if let e = top["escalation"]?.map("escalation") {
+            e.check(allowed: ["ack_timeout_s", "repeat_s", "supervisor"], in: "escalation")
+            ackTimeout = e["ack_timeout_s"]?.int("ack_timeout_s", in: 10...86400) ?? ackTimeout
+            repeatS = e["repeat_s"]?.int("repeat_s", in: 10...86400) ?? repeatS
+            supervisor = e["supervisor"].flatMap { person($0, what: "supervisor") }
+        }
+        let notify = readList(top, "notify", required: false, what: "notify target", read: notifyTarget)
+        guard sink.items.isEmpty else { return nil }
+        return SiteConfig(
+            file: file, siteName: siteName, timezone: timezone, stateDir: stateDir, controlSocket: socket,
+            controlGroup: group, buses: buses.map(\.value), devices: devices.map(\.value), zones: zones.map(\.value),
+            areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipment.map(\.value),
+            recorders: recorders.map(\.value), shifts: shifts, supervisor: supervisor, ackTimeoutSeconds: ackTimeout,
+            escalationRepeatSeconds: repeatS, notify: notify.map(\.value))
+    }
+
+    // MARK: lists with unique ids
+
+    struct Item<T> { let node: YNode; let value: T }
+
+    func readList<T>(_ top: YMap, _ key: String, required: Bool, what: String,
+                     read: (YMap) -> T?) -> [Item<T>] {
+        let node = required ? top.required(key, in: "the site config") : top[key]
+        guard let node else { return [] }
+        if node.node.null != nil { return [] }
+        guard let items = node.list(key) else { return [] }
+        var out: [Item<T>] = []
+        var seen: [String: SourceLocation] = [:]
+        for item in items {
+            guard let m = item.map("each entry of \(key)") else { continue }
+            if let idNode = m["id"], let id = idNode.scalarText {
+                if !SiteConfig.isValidID(id) {
+                    idNode.error("\(what) id '\(id)' may hold only letters, digits, '-' and '_'")
+                } else if let first = seen[id] {
+                    idNode.error("duplicate \(what) id '\(id)' (first defined at line \(first.line))")
+                } else { seen[id] = idNode.location }
+            }
+            if let v = read(m) { out.append(Item(node: item, value: v)) }
+        }
+        return out
+    }
+
+    // MARK: buses and devices
+
+    func bus(_ m: YMap) -> Bus? {
+        m.check(allowed: ["id", "name", "tcp", "rtu", "poll_interval_ms", "timeout_ms", "byte_timeout_ms",
+                          "frame_gap_ms", "comm_loss_after", "gap_fill", "reconnect_max_ms"], in: "bus")
+        let id = m.required("id", in: "bus")?.string("bus id")
+        let label = "bus '\(id ?? "?")'"
+        var endpoint: ModbusEndpoint?
+        switch (m["tcp"], m["rtu"]) {
+        case (nil, nil): m.at.error("\(label) needs either 'tcp: {host, port}' or 'rtu: {device, baud, ...}'")
+        case (.some, .some): m.keyNode("rtu")?.error("\(label) has both 'tcp' and 'rtu'; a bus is one or the other")
+        case (let t?, nil):
+            if let tm = t.map("tcp") {
+                tm.check(allowed: ["host", "port"], in: "\(label) tcp")
+                let host = tm.required("host", in: "\(label) tcp")?.string("host")
+                let port = tm["port"]?.int("port", in: 0...65535) ?? 502
+                if let host { endpoint = .tcp(host: host, port: port) }
+            }
+        case (nil, let r?):
+            if let rm = r.map("rtu") {
+                rm.check(allowed: ["device", "baud", "parity", "data_bits", "stop_bits"], in: "\(label) rtu")
+                let device = rm.required("device", in: "\(label) rtu (the serial device path, e.g. /dev/ttyUSB0)")?
+                    .string("serial device")
+                let baud = rm["baud"]?.int("baud", in: 300...921600) ?? 9600
+                var parity: Character = "N"
+                if let p = rm["parity"] {
+                    if let t = p.scalarText?.uppercased(), ["N", "E", "O"].contains(t) { parity = Character(t) } else {
+                        p.error("parity must be N, E or O")
+                    }
+                }
+                let dataBits = rm["data_bits"]?.int("data_bits", in: 7...8) ?? 8
+                let stopBits = rm["stop_bits"]?.int("stop_bits", in: 1...2) ?? 1
+                if let device {
+                    endpoint = .rtu(SerialSettings(device: device, baud: baud, parity: parity, dataBits: dataBits,
+                                                   stopBits: stopBits))
+                }
+            }
+        }
+        let interval = m["poll_interval_ms"]?.int("poll_interval_ms", in: 10...3_600_000) ?? 1000
+        let timeout = m["timeout_ms"]?.int("timeout_ms", in: 10...60_000) ?? 500
+        let gapMs = m["frame_gap_ms"]?.int("frame_gap_ms", in: 0...1000) ?? 0
+        if m["frame_gap_ms"] != nil, case .tcp = endpoint {
+            m.keyNode("frame_gap_ms")?.error("frame_gap_ms applies only to RTU buses")
+        }
+        let commLoss = m["comm_loss_after"]?.int("comm_loss_after", in: 1...100) ?? 3
+        let gapFill = m["gap_fill"]?.int("gap_fill", in: 0...124) ?? 8
+        let reconnect = m["reconnect_max_ms"]?.int("reconnect_max_ms", in: 100...3_600_000) ?? 10_000
+        guard let id, let endpoint else { return nil }
+        var gap = Duration.milliseconds(gapMs)
+        if case .rtu(let s) = endpoint, gap < s.t35 { gap = s.t35 }
+        return Bus(id: id, endpoint: endpoint, pollInterval: .milliseconds(interval), timeout: .milliseconds(timeout),
+                   frameGap: gap, commLossAfter: commLoss, gapFill: gapFill, reconnectMax: .milliseconds(reconnect))
+    }
+
+    func device(_ m: YMap, buses: [String: Bus]) -> Device? {
+        m.check(allowed: ["id", "name", "bus", "unit", "profile", "max_registers_per_request",
+                          "max_bits_per_request"], in: "device")
+        let id = m.required("id", in: "device")?.string("device id")
+        let label = "device '\(id ?? "?")'"
+        var busID: String?
+        if let b = m.required("bus", in: label), let name = b.string("bus") {
+            if buses[name] == nil {
+                if !declaredBuses.contains(name) { b.error("\(label) is on bus '\(name)', which is not defined; buses: \(buses.keys.sorted().joined(separator: ", "))") }
+            } else { busID = name }
+        }
+        let unit = m.required("unit", in: label)?.int("\(label) unit", in: 0...255)
+        if let unit, let busID, buses[busID]?.isRTU == true, !(1...247).contains(unit) {
+            m["unit"]?.error("\(label) unit \(unit): RTU unit ids are 1...247")
+        }
+        var profile: DeviceProfile?
+        if let p = m.required("profile", in: label), let name = p.string("profile") {
+            profile = loadProfile(name, at: p)
+        }
+        let maxRegs = m["max_registers_per_request"]?.int("max_registers_per_request", in: 1...125) ?? 125
+        let maxBits = m["max_bits_per_request"]?.int("max_bits_per_request", in: 1...2000) ?? 2000
+        if let profile {
+            for point in profile.points {
+                let cap = point.table.isBitTable ? maxBits : maxRegs
+                if point.span > cap {
+                    (m[point.table.isBitTable ? "max_bits_per_request" : "max_registers_per_request"] ?? m.at)
+                        .error("\(label): point '\(point.name)' spans \(point.span) items, more than this device's cap of \(cap) per request")
+                }
+            }
+        }
+        guard let id, let busID, let unit, let profile else { return nil }
+        return Device(id: id, name: m["name"]?.scalarText, bus: busID, unit: unit, profile: profile,
+                      maxRegistersPerRequest: maxRegs, maxBitsPerRequest: maxBits)
+    }
+
+    func loadProfile(_ name: String, at node: YNode) -> DeviceProfile? {
+        let fm = FileManager.default
+        var path: String?
+        if name.hasSuffix(".yaml") || name.contains("/") {
+            let p = resolve(name)
+            if fm.fileExists(atPath: p) { path = p }
+        } else {
+            path = profileDirs.map { "\($0)/\(name).yaml" }.first { fm.fileExists(atPath: $0) }
+        }
+        guard let path else {
+            node.error("profile '\(name)' not found; looked for \(name).yaml in \(profileDirs.prefix(4).joined(separator: ", ")) (set 'profiles: [DIR]' or WATCHROOM_PROFILES)")
+            return nil
+        }
+        if let cached = profileCache[path] { return cached }
+        let p = ProfileLoader.load(file: path, sink: sink)
+        profileCache[path] = p
+        return p
+    }
+
+    func checkUnits(_ devices: [Item<Device>], buses: [Item<Bus>]) {
+        var seen: [String: String] = [:]
+        for d in devices {
+            let key = "\(d.value.bus)#\(d.value.unit)"
+            if let other = seen[key] {
+                d.node.map("device")?["unit"]?.error("device '\(d.value.id)' has unit \(d.value.unit) on bus '\(d.value.bus)', already used by device '\(other)'")
+            } else { seen[key] = d.value.id }
+        }
+        var serial: [String: String] = [:]
+        for b in buses {
+            guard case .rtu(let s) = b.value.endpoint else { continue }
+            if let other = serial[s.device] {
+                let at = b.node.map("bus")?["rtu"]?.map("rtu")?["device"] ?? b.node
+                at.error("buses '\(other)' and '\(b.value.id)' both use serial device \(s.device); put their devices on one bus")
+            } else { serial[s.device] = b.value.id }
+        }
+    }
+
+    // MARK: point references
+
+    /// Resolves `DEVICE.POINT[INDEX]`, reporting a dangling device, an unknown point or an index past its count.
+    func pointRef(_ node: YNode, what: String, devices: [String: Device]) -> (PointRef, PointDefinition)? {
+        guard let text = node.string(what) else { return nil }
+        guard let ref = PointRef(parsing: text) else {
+            node.error("\(what) '\(text)' must look like DEVICE.POINT or DEVICE.POINT[INDEX]")
+            return nil
+        }
+        guard let device = devices[ref.device] else {
+            // A device that is declared but invalid has its own error already.
+            if !declaredDevices.contains(ref.device) {
+                node.error("\(what) '\(text)' names device '\(ref.device)', which is not defined")
+            }
+            return nil
+        }
+        guard let point = device.profile.point(named: ref.point) else {
+            node.error("\(what) '\(text)': profile '\(device.profile.model)' of device '\(ref.device)' has no point '\(ref.point)'; it has: \(device.profile.points.map(\.name).joined(separator: ", "))")
+            return nil
+        }
+        guard ref.index < point.count else {
+            node.error("\(what) '\(text)': index \(ref.index) is past the end of point '\(ref.point)' (\(point.count) element\(point.count == 1 ? "" : "s"), 0...\(point.count - 1))")
+            return nil
+        }
+        return (ref, point)
+    }
+
+    func checkSharedInputs(_ zones: [(YNode, String, PointRef)]) {
+        var seen: [PointRef: String] = [:]
+        for (node, id, ref) in zones {
+            if let other = seen[ref] {
+                (node.map("zone")?["input"] ?? node).error("zone '\(id)' uses input \(ref), already the input of zone '\(other)'")
+            } else { seen[ref] = id }
+        }
+    }
+
+    // MARK: zones, sensors, equipment, recorders
+
+    func area(_ m: YMap) -> Area? {
+        m.check(allowed: ["id", "name"], in: "area")
+        guard let id = m.required("id", in: "area")?.string("area id") else { return nil }
+        return Area(id: id, name: m["name"]?.scalarText ?? id)
+    }
+
+    func zone(_ m: YMap, devices: [String: Device], areas: Set<String>) -> Zone? {
+        m.check(allowed: ["id", "name", "type", "input", "test", "cameras", "area", "alarm_when", "priority"], in: "zone")
+        let id = m.required("id", in: "zone")?.string("zone id")
+        let label = "zone '\(id ?? "?")'"
+        let name = m["name"]?.string("zone name") ?? id
+        var type: ZoneType?
+        if let t = m.required("type", in: label), let text = t.string("zone type") {
+            type = ZoneType(rawValue: text)
+            if type == nil {
+                t.error("\(label) has unknown type '\(text)'; use one of \(ZoneType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        var input: PointRef?
+        if let i = m.required("input", in: label), let (ref, point) = pointRef(i, what: "\(label) input", devices: devices) {
+            input = ref
+            if !point.isBoolean {
+                let labels = Set(point.labels?.values.map { $0 } ?? [])
+                if !labels.contains("normal") || !labels.contains("alarm") {
+                    i.error("\(label) input '\(ref.point)' is neither a contact (bool) nor a supervised zone state (an enum with labels normal, alarm, tamper, fault)")
+                }
+                if m["alarm_when"] != nil {
+                    m.keyNode("alarm_when")?.error("\(label): alarm_when applies to contact (bool) inputs; a supervised zone state gives alarm, tamper and fault itself")
+                }
+            }
+        }
+        var test: PointRef?
+        if let t = m["test"], let (ref, point) = pointRef(t, what: "\(label) test output", devices: devices) {
+            if point.table != .coil && point.table != .holdingRegister {
+                t.error("\(label) test output '\(ref.point)' is a \(point.table.rawValue); it must be a coil or holding register the daemon can write")
+            } else { test = ref }
+        }
+        var area: String?
+        if let a = m["area"], let text = a.string("area") {
+            if !areas.isEmpty && !areas.contains(text) {
+                a.error("\(label) is in area '\(text)', which is not defined under 'areas'")
+            }
+            area = text
+        }
+        let alarmWhen = m["alarm_when"]?.bool("alarm_when") ?? true
+        let priority = m["priority"].flatMap { priorityValue($0) }
+        guard let id, let type, let input else { return nil }
+        return Zone(id: id, name: name ?? id, type: type, input: input, test: test,
+                    cameras: m["cameras"]?.stringList("cameras") ?? [], area: area, alarmWhen: alarmWhen,
+                    priority: priority ?? type.defaultPriority)
+    }
+
+    func priorityValue(_ n: YNode) -> Priority? {
+        guard let text = n.string("priority") else { return nil }
+        guard let p = Priority(rawValue: text) else {
+            n.error("unknown priority '\(text)'; use one of \(Priority.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return p
+    }
+
+    func sensor(_ m: YMap, devices: [String: Device]) -> Sensor? {
+        m.check(allowed: ["id", "name", "input", "low", "high", "deadband", "delay_s"], in: "sensor")
+        let id = m.required("id", in: "sensor")?.string("sensor id")
+        let label = "sensor '\(id ?? "?")'"
+        var input: PointRef?
+        if let i = m.required("input", in: label), let (ref, point) = pointRef(i, what: "\(label) input", devices: devices) {
+            if point.isBoolean || point.labels != nil {
+                i.error("\(label) input '\(ref.point)' is not a numeric point")
+            } else { input = ref }
+        }
+        let low = m["low"]?.double("low"), high = m["high"]?.double("high")
+        if let low, let high, low >= high { m["low"]?.error("\(label): low (\(low)) must be below high (\(high))") }
+        if low == nil && high == nil { m.at.error("\(label) needs 'low', 'high' or both") }
+        let deadband = m["deadband"]?.double("deadband") ?? 0
+        if deadband < 0 { m["deadband"]?.error("deadband must not be negative") }
+        let delay = m["delay_s"]?.int("delay_s", in: 0...86400) ?? 0
+        guard let id, let input else { return nil }
+        return Sensor(id: id, name: m["name"]?.scalarText ?? id, input: input, low: low, high: high,
+                      deadband: deadband, delay: .seconds(delay))
+    }
+
+    func equipment(_ m: YMap, devices: [String: Device]) -> Equipment? {
+        m.check(allowed: ["id", "name", "input", "alarm_when", "priority"], in: "equipment")
+        let id = m.required("id", in: "equipment")?.string("equipment id")
+        let label = "equipment '\(id ?? "?")'"
+        var input: (PointRef, PointDefinition)?
+        if let i = m.required("input", in: label) { input = pointRef(i, what: "\(label) input", devices: devices) }
+        var alarmWhen: AlarmValue = .bool(true)
+        if let a = m["alarm_when"], let text = a.scalarText, let (_, point) = input {
+            if point.isBoolean {
+                if let b = a.bool("alarm_when") { alarmWhen = .bool(b) }
+            } else if let labels = point.labels {
+                if labels.values.contains(text) { alarmWhen = .label(text) } else if let n = Int(text), labels[n] != nil {
+                    alarmWhen = .label(labels[n]!)
+                } else { a.error("\(label): alarm_when '\(text)' is not one of the point's labels: \(labels.values.sorted().joined(separator: ", "))") }
+            } else if let n = a.double("alarm_when") { alarmWhen = .number(n) }
+        } else if let (_, point) = input, !point.isBoolean, m["alarm_when"] == nil {
+            m.at.error("\(label): input '\(point.name)' is not a bool; say which value is the alarm with 'alarm_when'")
+        }
+        let priority = m["priority"].flatMap { priorityValue($0) } ?? .medium
+        guard let id, let input else { return nil }
+        return Equipment(id: id, name: m["name"]?.scalarText ?? id, input: input.0, alarmWhen: alarmWhen, priority: priority)
+    }
+
+    static let minimumRetentionDays = 14
+
+    func recorder(_ m: YMap, devices: [String: Device]) -> Recorder? {
+        m.check(allowed: ["id", "name", "cameras", "retention_days", "media", "status", "storage_path"], in: "recorder")
+        let id = m.required("id", in: "recorder")?.string("recorder id")
+        let label = "recorder '\(id ?? "?")'"
+        var days = Self.minimumRetentionDays
+        if let d = m["retention_days"], let v = d.int("retention_days", in: 1...3650) {
+            if v < Self.minimumRetentionDays {
+                d.error("\(label) keeps recordings \(v) days; the site rule is at least \(Self.minimumRetentionDays) days (two weeks)")
+            }
+            days = v
+        }
+        var status: [String: PointRef] = [:]
+        if let s = m["status"]?.map("status") {
+            s.check(allowed: ["hdd_error", "hdd_full", "video_loss", "record_exception", "recording_stopped"], in: "\(label) status")
+            for (k, v) in s.entries {
+                if let key = k.scalarText, let (ref, _) = pointRef(v, what: "\(label) status \(key)", devices: devices) { status[key] = ref }
+            }
+        }
+        guard let id else { return nil }
+        return Recorder(id: id, name: m["name"]?.scalarText ?? id, cameras: m["cameras"]?.stringList("cameras") ?? [],
+                        retentionDays: days, media: m["media"]?.int("media", in: 1...1000), status: status,
+                        storagePath: m["storage_path"]?.string("storage_path"))
+    }
+
+    // MARK: shifts, people, notify
+
+    func person(_ n: YNode, what: String) -> Person? {
+        guard let m = n.map(what) else { return nil }
+        m.check(allowed: ["name", "mobile", "chat_id"], in: what)
+        guard let name = m.required("name", in: what)?.string("name") else { return nil }
+        return Person(name: name, mobile: m["mobile"]?.string("mobile"), chatID: m["chat_id"]?.string("chat_id"))
+    }
+
+    func minutes(_ n: YNode, what: String) -> Int? {
+        guard let text = n.string(what) else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let h = Int(parts[0]), let mi = Int(parts[1]), (0...24).contains(h), (0...59).contains(mi),
+              h * 60 + mi <= 1440
+        else { n.error("\(what) '\(text)' must be a time HH:MM"); return nil }
+        return h * 60 + mi  // 24:00 is 1440, the end of the day
+    }
+
+    func readShifts(_ top: YMap) -> [Shift] {
+        guard let node = top["shifts"], let items = node.list("shifts") else { return [] }
+        var shifts: [Shift] = []
+        for item in items {
+            guard let m = item.map("shift") else { continue }
+            m.check(allowed: ["name", "start", "end", "leader"], in: "shift")
+            let name = m.required("name", in: "shift")?.string("shift name")
+            let start = m.required("start", in: "shift").flatMap { minutes($0, what: "shift start") }
+            let end = m.required("end", in: "shift").flatMap { minutes($0, what: "shift end") }
+            let leader = m.required("leader", in: "shift").flatMap { person($0, what: "shift leader") }
+            if let name, let start, let end, let leader {
+                if start % 1440 == end % 1440 && !(start == 0 && end == 1440) {
+                    item.error("shift '\(name)' starts and ends at the same time")
+                }
+                shifts.append(Shift(name: name, start: start, end: end, leader: leader))
+            }
+        }
+        // The shifts must cover the day exactly once: no gap (nobody on duty), no overlap (two leaders).
+        if !shifts.isEmpty && shifts.count == items.count {
+            var cover = [String?](repeating: nil, count: 1440)
+            for s in shifts {
+                var t = s.start % 1440
+                let length = s.end > s.start ? s.end - s.start : s.end + 1440 - s.start
+                for _ in 0..<length {
+                    if let other = cover[t] {
+                        node.error("shifts '\(other)' and '\(s.name)' overlap at \(String(format: "%02d:%02d", t / 60, t % 60))")
+                        return shifts
+                    }
+                    cover[t] = s.name
+                    t = (t + 1) % 1440
+                }
+            }
+            if let gap = cover.firstIndex(where: { $0 == nil }) {
+                node.error("no shift covers \(String(format: "%02d:%02d", gap / 60, gap % 60)); the shifts must cover all 24 hours")
+            }
+        }
+        return shifts
+    }
+
+    func notifyTarget(_ m: YMap) -> NotifyTarget? {
+        m.check(allowed: ["id", "format", "url", "min_priority", "secret_file", "secret_env"], in: "notify target")
+        let id = m.required("id", in: "notify target")?.string("notify id")
+        let label = "notify target '\(id ?? "?")'"
+        let formats = ["standard", "alertmanager", "wecom", "dingtalk", "feishu"]
+        var format: String?
+        if let f = m.required("format", in: label), let text = f.string("format") {
+            if formats.contains(text) { format = text } else {
+                f.error("\(label) has unknown format '\(text)'; use one of \(formats.joined(separator: ", "))")
+            }
+        }
+        let url = m.required("url", in: label)?.string("url")
+        if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+            m["url"]?.error("\(label) url must start with https:// (or http:// for a local receiver)")
+        }
+        let minPriority = m["min_priority"].flatMap { priorityValue($0) } ?? .low
+        guard let id, let format, let url else { return nil }
+        return NotifyTarget(id: id, format: format, url: url, minPriority: minPriority,
+                            secretFile: m["secret_file"]?.scalarText, secretEnv: m["secret_env"]?.scalarText)
+    }
+}

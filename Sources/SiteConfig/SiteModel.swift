@@ -1,0 +1,172 @@
+public import Modbus
+
+/// A reference to one element of a device point, written `DEVICE.POINT` or `DEVICE.POINT[INDEX]`.
+public struct PointRef: Sendable, Hashable, CustomStringConvertible {
+    public var device: String
+    public var point: String
+    public var index: Int
+
+    public init(device: String, point: String, index: Int = 0) {
+        self.device = device
+        self.point = point
+        self.index = index
+    }
+
+    /// Parses `di-1.di[3]`; nil when the text has another shape.
+    public init?(parsing text: String) {
+        guard let dot = text.firstIndex(of: ".") else { return nil }
+        let device = String(text[..<dot])
+        var rest = String(text[text.index(after: dot)...])
+        var index = 0
+        if let open = rest.firstIndex(of: "["), rest.hasSuffix("]") {
+            guard let i = Int(rest[rest.index(after: open)..<rest.index(before: rest.endIndex)]), i >= 0 else { return nil }
+            index = i
+            rest = String(rest[..<open])
+        }
+        guard !device.isEmpty, !rest.isEmpty, SiteConfig.isValidID(device),
+              rest.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+        else { return nil }
+        self.init(device: device, point: rest, index: index)
+    }
+
+    public var description: String { "\(device).\(point)[\(index)]" }
+}
+
+/// Alarm priority, most urgent first (ISA-18.2 practice: a few priorities, most alarms low or medium).
+public enum Priority: String, Sendable, Hashable, CaseIterable, Comparable {
+    case critical, high, medium, low, info
+
+    public var rank: Int { Priority.allCases.firstIndex(of: self)! }
+    public static func < (a: Priority, b: Priority) -> Bool { a.rank > b.rank }
+}
+
+/// Intrusion-panel zone types (EN 50131 practice).
+public enum ZoneType: String, Sendable, Hashable, CaseIterable {
+    case perimeter
+    case entryExit = "entry_exit"
+    case twentyFourHour = "24h"
+    case tamper, fire, panic
+
+    /// Perimeter and entry/exit zones alarm only when armed; the rest always alarm.
+    public var needsArming: Bool { self == .perimeter || self == .entryExit }
+
+    public var defaultPriority: Priority {
+        switch self {
+        case .fire, .panic: .critical
+        case .perimeter, .entryExit, .twentyFourHour, .tamper: .high
+        }
+    }
+}
+
+public struct Bus: Sendable, Hashable {
+    public var id: String
+    public var endpoint: ModbusEndpoint
+    public var pollInterval: Duration
+    public var timeout: Duration
+    /// Silence kept between RTU frames; never below t3.5 for the line's baud rate.
+    public var frameGap: Duration
+    /// Consecutive failed polls before a device is reported comm-lost.
+    public var commLossAfter: Int
+    /// Largest run of unused addresses read through when merging requests.
+    public var gapFill: Int
+    /// Cap of the exponential retry backoff of a failing device or link.
+    public var reconnectMax: Duration
+
+    public var isRTU: Bool { if case .rtu = endpoint { true } else { false } }
+}
+
+public struct Device: Sendable, Hashable {
+    public var id: String
+    public var name: String?
+    public var bus: String
+    public var unit: Int
+    public var profile: DeviceProfile
+    /// Per-device request caps for devices that reject long reads.
+    public var maxRegistersPerRequest: Int
+    public var maxBitsPerRequest: Int
+}
+
+/// What value of an input means "in alarm".
+public enum AlarmValue: Sendable, Hashable, CustomStringConvertible {
+    case bool(Bool)
+    case number(Double)
+    case label(String)
+
+    public var description: String {
+        switch self {
+        case .bool(let b): "\(b)"
+        case .number(let n): "\(n)"
+        case .label(let l): l
+        }
+    }
+}
+
+public struct Zone: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var type: ZoneType
+    public var input: PointRef
+    /// An output that opens the zone's loop, for the active self-test.
+    public var test: PointRef?
+    public var cameras: [String]
+    public var area: String?
+    /// For a bool input: the contact value that means alarm.
+    public var alarmWhen: Bool
+    public var priority: Priority
+}
+
+public struct Sensor: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var input: PointRef
+    public var low: Double?
+    public var high: Double?
+    public var deadband: Double
+    public var delay: Duration
+}
+
+public struct Equipment: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var input: PointRef
+    public var alarmWhen: AlarmValue
+    public var priority: Priority
+}
+
+public struct Recorder: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var cameras: [String]
+    public var retentionDays: Int
+    public var media: Int?
+    public var status: [String: PointRef]
+    public var storagePath: String?
+}
+
+public struct Person: Sendable, Hashable {
+    public var name: String
+    public var mobile: String?
+    public var chatID: String?
+}
+
+public struct Shift: Sendable, Hashable {
+    public var name: String
+    /// Minutes after midnight, site time; `end` may be 1440 (24:00) and is before `start` for an overnight shift.
+    public var start: Int
+    public var end: Int
+    public var leader: Person
+}
+
+public struct NotifyTarget: Sendable, Hashable {
+    public var id: String
+    public var format: String
+    public var url: String
+    public var minPriority: Priority
+    public var secretFile: String?
+    public var secretEnv: String?
+}
+
+public struct Area: Sendable, Hashable {
+    public var id: String
+    public var name: String
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Simulator
+import Synchronization
+import Testing
+
+/// Where the package lives, and its built executables.
+enum Paths {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static var devices: String { root.appendingPathComponent("devices").path }
+
+    /// The built `watchroomd`: next to the test bundle, or under .build/debug.
+    static var watchroomd: String {
+        if let env = ProcessInfo.processInfo.environment["WATCHROOMD_BIN"] { return env }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            root.appendingPathComponent(".build/debug"),
+        ].map { $0.appendingPathComponent("watchroomd").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }
+
+    static func tempDir(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watchroom-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// A free TCP port on loopback (bound, read back, released).
+func freePort() throws -> Int {
+    let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(s) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// A child process whose output lines are collected for the test to wait on.
+final class ChildProcess: Sendable {
+    let process: Process
+    private let lines = LineBuffer()
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+         stderrPipe: Pipe = Pipe()) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "JOURNAL_STREAM")
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        p.standardOutput = stderrPipe
+        p.standardError = stderrPipe
+        process = p
+        let handle = stderrPipe.fileHandleForReading
+        let collected = lines
+        let reader = Thread {
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let nl = pending.firstIndex(of: 10) {
+                    let line = String(decoding: pending[pending.startIndex..<nl], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...nl)
+                    collected.append(line)
+                }
+            }
+        }
+        try p.run()
+        reader.start()
+    }
+
+    var output: [String] { lines.all }
+
+    /// Waits until a line satisfies `match`; returns it, or nil after `timeout`.
+    @discardableResult
+    func waitForLine(timeout: Duration = .seconds(10), _ match: (String) -> Bool) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = output.first(where: match) { return line }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    func count(_ match: (String) -> Bool) -> Int { output.filter(match).count }
+
+    /// Sends `signal`, waits up to `grace` for the exit, then kills.
+    func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while process.isRunning { usleep(20_000) }
+    }
+}
+
+/// Sends a command line to a simulator's control socket, retrying while it starts.
+func simulatorCommand(_ line: String, socket: String) async throws -> String {
+    var lastError: (any Error)?
+    for _ in 0..<100 {
+        do { return try LineSocketServer.send(line, to: socket) } catch {
+            lastError = error
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+    throw lastError!
+}
+
+/// Requests a simulated device has received so far.
+func requestsReceived(_ device: String, socket: String) async throws -> Int {
+    let reply = try await simulatorCommand("stats \(device)", socket: socket)
+    return Int(reply.replacingOccurrences(of: "requests=", with: "")) ?? -1
+}
+
+final class LineBuffer: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
