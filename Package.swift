@@ -6,11 +6,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "watchroomd", targets: ["watchroomd"]),
+        .executable(name: "watchroomctl", targets: ["watchroomctl"]),
+        .executable(name: "watchroom-bench", targets: ["watchroom-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -22,12 +27,16 @@ let package = Package(
         .target(name: "SiteConfig", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
         .target(name: "Polling", dependencies: ["Modbus", "SiteConfig"]),
         .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling"]),
+        .target(name: "Journal", dependencies: ["SiteConfig", "Alarms", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Control", dependencies: ["Alarms", "SiteConfig"]),
         .target(name: "Simulator", dependencies: ["Modbus", "SiteConfig", "Polling"]),
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Simulator",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Simulator", "Journal", "Control",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -37,12 +46,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "watchroomctl",
+            dependencies: ["Control", "Alarms", "SiteConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "watchroom-bench",
+            dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon"],
+            path: "Benchmarks/watchroom-bench"
+        ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
+        .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal"]),
         .testTarget(name: "PollingTests", dependencies: ["Polling", "SiteConfig", "Modbus", "Simulator", "Alarms"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus"]
+            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control"]
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import CDispatch
 import Foundation
 public import Logging
 #if canImport(Glibc)
@@ -79,7 +80,7 @@ public struct ConsoleLogHandler: LogHandler {
         guard let value = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
         let parts = value.split(separator: ":")
         guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]) else { return false }
-        var st = stat()
+        var st = Glibc.stat()
         guard fstat(2, &st) == 0 else { return false }
         return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
     }

@@ -23,7 +23,10 @@ public enum DemoMode {
 
     public static func run(_ options: Options, logger: Logger) async throws -> Int32 {
         var config = try SiteConfigLoader().load(file: options.config)
-        if let dir = options.stateDir { config.stateDir = dir }
+        if let dir = options.stateDir {
+            config.stateDir = dir
+            config.controlSocket = URL(fileURLWithPath: dir).appendingPathComponent("control.sock").path
+        }
         try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
         let scenarioText = try String(contentsOfFile: options.scenario, encoding: .utf8)
         let scenario = try ScenarioRunner(text: scenarioText, file: options.scenario)
@@ -36,11 +39,14 @@ public enum DemoMode {
         for i in config.buses.indices { if let e = server.endpoints[config.buses[i].id] { config.buses[i].endpoint = e } }
         for line in SimulatorMode.describe(server) { logger.info("\(line)") }
 
-        let monitor = Monitor(config: config, logger: logger)
-        let polling = Task { await monitor.run() }
+        let daemon = try WatchroomDaemon(config: config, logger: logger)
+        let polling = Task { await daemon.run() }
         let narrator = Logger(label: "scenario")
+        let socket = config.controlSocket
+        logger.notice("operators can join with: watchroomctl --socket \(socket) watch")
         let play = Task {
-            await scenario.run(on: server.site, narrate: { narrator.notice("▶ \($0)") })
+            await scenario.run(on: server.site, narrate: { narrator.notice("▶ \($0)") },
+                               operatorStep: { await OperatorSteps.perform($0, socket: socket) })
         }
         let interrupted = Atomic<Bool>(false)
         let trap = Signals.onFirst(of: [SIGINT, SIGTERM]) { _ in

@@ -1,70 +1,85 @@
 public import Alarms
 import Foundation
+import Journal
 public import Logging
 import Modbus
 public import Polling
 public import SiteConfig
 import Synchronization
 
-/// The polling pipeline: a worker per bus feeding one stream of scans into the state tracker,
-/// each change written to the log. Runs until its task is cancelled.
+/// The polling pipeline: a worker per bus feeding batches of scans into the alarm service,
+/// a one-second tick for time-based rules, and panel writes going back to the bus workers.
+/// Runs until its task is cancelled.
 public final class Monitor: Sendable {
     public let config: SiteConfig
+    public let alarms: AlarmService
     private let logger: Logger
     private let workers: [BusWorker]
-    private let stream: AsyncStream<PollEvent>
-    private let continuation: AsyncStream<PollEvent>.Continuation
+    private let inbox = ScanInbox()
     private let firstCycle = Mutex<Set<String>>([])
-    /// Every change, for callers that want more than the log (tests, the demo's summary).
-    public let changes: AsyncStream<StateChange>
-    private let changeSink: AsyncStream<StateChange>.Continuation
 
-    public init(config: SiteConfig, logger: Logger) {
+    public init(config: SiteConfig, alarms: AlarmService, logger: Logger) {
         self.config = config
+        self.alarms = alarms
         self.logger = logger
-        (stream, continuation) = AsyncStream.makeStream(of: PollEvent.self, bufferingPolicy: .unbounded)
-        (changes, changeSink) = AsyncStream.makeStream(of: StateChange.self, bufferingPolicy: .bufferingNewest(10_000))
-        let sink = continuation
+        let inbox = self.inbox
         workers = config.buses.map { bus in
             let devices = config.devices(on: bus.id)
             let plans = Dictionary(uniqueKeysWithValues: devices.map { ($0.id, config.plan(for: $0)) })
-            return BusWorker(bus: bus, devices: devices, plans: plans) { sink.yield($0) }
+            return BusWorker(bus: bus, devices: devices, plans: plans) { inbox.put($0) }
         }
     }
 
     /// True once every bus has attempted a full poll cycle.
     public var firstCycleDone: Bool { firstCycle.withLock { $0.count } == config.buses.count }
 
-    public func busStats() -> [String: BusStats] {
-        Dictionary(uniqueKeysWithValues: workers.map { ($0.bus.id, $0.stats) })
-    }
+    public func busStats() -> [(Bus, BusStats)] { workers.map { ($0.bus, $0.stats) } }
+
+    /// Test hook: blocks one bus worker (the watchdog must notice).
+    public func setHung(bus: String, _ hung: Bool) { workers.first { $0.bus.id == bus }?.setHung(hung) }
 
     public func run() async {
         let requests = config.devices.reduce(0) { $0 + config.plan(for: $1).requests.count }
         logger.notice("watching \(config.siteName): \(config.buses.count) buses, \(config.devices.count) devices, \(config.zones.count) zones, \(config.sensors.count) sensors, \(config.equipment.count) equipment points; \(requests) requests per scan")
         for w in workers { w.start() }
-        var tracker = StateTracker(config: config)
-        await withTaskCancellationHandler {
-            for await event in stream {
-                switch event {
-                case .scan(let scan):
-                    for change in tracker.apply(scan) {
-                        changeSink.yield(change)
-                        if let (level, text) = ChangeLog.entry(change, site: config) { logger.log(level: level, "\(text)") }
-                    }
-                case .link(let bus, let up, let error):
-                    if up { logger.notice("bus \(bus): link up") } else {
-                        logger.error("bus \(bus): link down: \(error?.description ?? "unknown error"); retrying with backoff")
-                    }
-                case .cycle(let bus, _, _):
-                    firstCycle.withLock { _ = $0.insert(bus) }
-                }
+        let ticker = Task { [alarms, inbox] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await alarms.tick()
+                inbox.put(.cycle(bus: "", time: Date(), overrun: false))  // wake the loop to hand out writes
             }
-        } onCancel: {
-            continuation.finish()
         }
+        await withTaskCancellationHandler {
+            for await _ in inbox.wakeups {
+                let batch = inbox.drain()
+                for event in batch {
+                    switch event {
+                    case .link(let bus, let up, let error):
+                        if up { logger.notice("bus \(bus): link up") } else {
+                            logger.error("bus \(bus): link down: \(error?.description ?? "unknown error"); retrying with backoff")
+                        }
+                    case .cycle(let bus, _, _):
+                        if !bus.isEmpty { firstCycle.withLock { _ = $0.insert(bus) } }
+                    case .write(let w, let error):
+                        if let error { logger.error("write \(w) failed: \(error)") } else { logger.notice("wrote \(w)") }
+                    case .scan: break
+                    }
+                }
+                await alarms.ingest(batch)
+                for w in await alarms.takeWrites() { enqueue(w) }
+            }
+        } onCancel: { [inbox] in
+            inbox.close()
+        }
+        ticker.cancel()
         for w in workers { w.stop() }
-        changeSink.finish()
+        await alarms.flushSamples()
         logger.notice("stopped polling")
+    }
+
+    /// Sends a write to the worker that owns the device's bus.
+    public func enqueue(_ write: PointWrite) {
+        guard let device = config.device(write.ref.device), let worker = workers.first(where: { $0.bus.id == device.bus }) else { return }
+        worker.enqueue(OutputWrite(device: device.id, point: write.ref.point, index: write.ref.index, value: write.value))
     }
 }

@@ -5,12 +5,16 @@ public import SiteConfig
 /// `watchroomd run`: poll the site until SIGINT or SIGTERM.
 public enum RunMode {
     public static func run(config: SiteConfig, logger: Logger) async -> Int32 {
-        let monitor = Monitor(config: config, logger: logger)
-        let polling = Task { await monitor.run() }
+        let daemon: WatchroomDaemon
+        do { daemon = try WatchroomDaemon(config: config, logger: logger) } catch {
+            logger.critical("\(error)")
+            return 1
+        }
+        let main = Task { await daemon.run() }
         let sig = await Signals.next(of: [SIGINT, SIGTERM])
         logger.notice("signal \(sig): stopping")
-        polling.cancel()
-        await polling.value
+        main.cancel()
+        await main.value
         return 0
     }
 }

@@ -27,6 +27,7 @@ public final class BusWorker: Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let statsBox = Mutex(BusStats())
     private let hang = Atomic<Bool>(false)
+    private let writes = Mutex<[OutputWrite]>([])
 
     /// Test hook: while set the worker blocks (to prove the watchdog notices a hung worker).
     public func setHung(_ hung: Bool) { hang.store(hung, ordering: .relaxed) }
@@ -43,6 +44,10 @@ public final class BusWorker: Sendable {
     }
 
     public var stats: BusStats { statsBox.withLock { $0 } }
+
+    /// Queues a write (a panel reset, a test relay); the worker makes it before its next poll,
+    /// on its own thread, and reports the outcome as a `.write` event.
+    public func enqueue(_ write: OutputWrite) { writes.withLock { $0.append(write) } }
 
     public func start() {
         let thread = Thread { [self] in
@@ -99,6 +104,9 @@ public final class BusWorker: Sendable {
                 }
             }
             if let c = client, c.isConnected {
+                for w in writes.withLock({ q in defer { q.removeAll() }; return q }) {
+                    sink(.write(w, error: perform(w, with: c)))
+                }
                 for d in devices where supervisors[d.id]!.isDue(at: clock.now) {
                     if stopping.load(ordering: .relaxed) { break }
                     let (values, error, requests) = poll(d, with: c, lastFrameEnd: &lastFrameEnd, clock: clock)
@@ -135,6 +143,26 @@ public final class BusWorker: Sendable {
             }
         }
         client?.close()
+    }
+
+    private func perform(_ w: OutputWrite, with client: ModbusClient) -> ModbusError? {
+        guard let device = devices.first(where: { $0.id == w.device }),
+              let point = device.profile.point(named: w.point) else {
+            return ModbusError(operation: "write \(w.device).\(w.point)", errno: EINVAL, message: "no such device or point on bus \(bus.id)")
+        }
+        do throws(ModbusError) {
+            try client.setUnit(device.unit)
+            let address = point.address(ofElement: w.index)
+            switch point.table {
+            case .coil: try client.writeCoil(address: address, value: w.value)
+            case .holdingRegister: try client.writeRegister(address: address, value: w.value ? 1 : 0)
+            default:
+                return ModbusError(operation: "write \(w.device).\(w.point)", errno: EINVAL, message: "\(point.table.rawValue) is read-only")
+            }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Reads every request of the device's plan; stops at the first failure.

@@ -23,6 +23,23 @@ public enum PollEvent: Sendable {
     case scan(DeviceScan)
     /// The bus's link (TCP connection or serial port) went down or came back.
     case link(bus: String, up: Bool, error: ModbusError?)
+    /// A queued write was made (error nil) or failed.
+    case write(OutputWrite, error: ModbusError?)
     /// A bus finished one full cycle over its due devices.
     case cycle(bus: String, time: Date, overrun: Bool)
+}
+
+/// A value to write to a device's output point (a coil or holding register).
+public struct OutputWrite: Sendable, Hashable, CustomStringConvertible {
+    public var device: String
+    public var point: String
+    public var index: Int
+    public var value: Bool
+    public init(device: String, point: String, index: Int, value: Bool) {
+        self.device = device
+        self.point = point
+        self.index = index
+        self.value = value
+    }
+    public var description: String { "\(device).\(point)[\(index)] = \(value)" }
 }

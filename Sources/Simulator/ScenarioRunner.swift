@@ -28,6 +28,7 @@ public struct ScenarioRunner: Sendable {
 
     /// Runs every line; `say` lines and failures go to `narrate`. Returns false if interrupted.
     public func run(on site: SimulatedSite, narrate: @Sendable (String) -> Void,
+                    operatorStep: (@Sendable (SimulatorCommand) async -> String?)? = nil,
                     cancelled: @Sendable () -> Bool = { false }) async -> Bool {
         for (number, command) in lines {
             if cancelled() || Task.isCancelled { return false }
@@ -35,6 +36,9 @@ public struct ScenarioRunner: Sendable {
             case .say(let text): narrate(text)
             case .wait(let d):
                 do { try await Task.sleep(for: d) } catch { return false }
+            case .operatorAction:
+                if let operatorStep, let failure = await operatorStep(command) { narrate("scenario line \(number): \(failure)") }
+                if operatorStep == nil { narrate("scenario line \(number): operator steps need the daemon") }
             default:
                 do { try site.apply(command) } catch { narrate("scenario line \(number): \(error.message)") }
             }

@@ -95,6 +95,8 @@ public final class SimulatedSite: Sendable {
         case .exception(let id, let code): try device(id).setBehaviour(.exception(code))
         case .answer(let id): try device(id).setBehaviour(.answer)
         case .stats(let id): return "requests=\(try device(id).requestsReceived)"
+        case .operatorAction(let verb, _, _, _):
+            throw CommandError(message: "'\(verb)' is an operator step; it needs the daemon (watchroomd demo, or watchroomctl)")
         }
         return "ok"
     }

@@ -15,6 +15,10 @@ public enum SimulatorCommand: Sendable, Equatable {
     case answer(String)
     /// Reports how many requests a device has received (to check poll rates from outside).
     case stats(String)
+    /// An operator's action, played by a scenario against the daemon (the demo): the verb
+    /// (ack, note, reset, arm, disarm, shelve, unshelve, out-of-service, return-to-service),
+    /// the zone/sensor/equipment/device or area it concerns, the user, and the rest of the line.
+    case operatorAction(verb: String, target: String, user: String, rest: String)
 
     public struct ParseError: Error, Sendable, CustomStringConvertible {
         public let message: String
@@ -24,7 +28,9 @@ public enum SimulatorCommand: Sendable, Equatable {
     static let usage = """
         commands: say TEXT | wait 2s | zone ZONE normal|alarm|tamper|fault | sensor SENSOR VALUE | \
         equipment EQUIPMENT normal|alarm | set DEVICE.POINT[INDEX] VALUE | get DEVICE.POINT[INDEX] | \
-        silence DEVICE | exception DEVICE CODE | answer DEVICE | stats DEVICE
+        silence DEVICE | exception DEVICE CODE | answer DEVICE | stats DEVICE; \
+        operator steps (demo): ack|reset|arm|disarm|unshelve|return-to-service TARGET USER, \
+        note TARGET USER TEXT, shelve TARGET USER DURATION REASON, out-of-service ZONE USER REASON
         """
 
     /// Parses one line; nil for blank lines and `#` comments.
@@ -70,6 +76,17 @@ public enum SimulatorCommand: Sendable, Equatable {
             let c = try arg(2, "an exception code 1-11")
             guard let code = UInt8(c), (1...11).contains(code) else { throw ParseError(message: "exception code '\(c)' must be 1-11") }
             return .exception(try arg(1, "a device id"), code)
+        case "ack", "note", "reset", "arm", "disarm", "shelve", "unshelve", "out-of-service", "return-to-service":
+            let target = try arg(1, "a zone, sensor, equipment, device or area id")
+            let user = try arg(2, "the user who acts")
+            let rest = words.dropFirst(3).joined(separator: " ")
+            if (verb == "note" || verb == "out-of-service") && rest.isEmpty { throw ParseError(message: "'\(verb)' needs text after the user") }
+            if verb == "shelve" {
+                guard words.count >= 5, parseDuration(words[3]) != nil else {
+                    throw ParseError(message: "'shelve' takes TARGET USER DURATION REASON, e.g. shelve Z05 张三 30m 树枝误报")
+                }
+            }
+            return .operatorAction(verb: verb, target: target, user: user, rest: rest)
         default:
             throw ParseError(message: "unknown command '\(verb)'; \(usage)")
         }

@@ -21,6 +21,10 @@ public struct SiteConfig: Sendable {
     public var ackTimeoutSeconds: Int
     public var escalationRepeatSeconds: Int
     public var notify: [NotifyTarget]
+    /// The longest an operator may shelve an alarm.
+    public var maxShelve: Duration
+    /// Alarm events are kept at least this long when the journal is pruned.
+    public var keepEventsDays: Int
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }

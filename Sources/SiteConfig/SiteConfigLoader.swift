@@ -15,7 +15,7 @@ public struct SiteConfigLoader: Sendable {
     }
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
-                          "sensors", "equipment", "recorders", "shifts", "escalation", "notify"]
+                          "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal"]
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()
@@ -29,6 +29,20 @@ public struct SiteConfigLoader: Sendable {
             throw ConfigError(Array(Set(items)).sorted())
         }
         return config!
+    }
+
+    /// Only the control socket of a config (for watchroomctl --config), without validating the rest.
+    public static func controlSocket(configFile: String) throws(ConfigError) -> String {
+        let sink = DiagnosticSink()
+        guard let text = try? String(contentsOfFile: configFile, encoding: .utf8) else {
+            throw ConfigError([Diagnostic(file: configFile, line: 1, column: 1, message: "cannot read the config file")])
+        }
+        guard let root = parseYAML(text: text, file: configFile, sink: sink), let top = root.map("the site config") else {
+            throw ConfigError(sink.items)
+        }
+        let socket = top["control"]?.map("control")?["socket"]?.scalarText ?? "/run/watchroom/control.sock"
+        return socket.hasPrefix("/") ? socket
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(socket).standardized.path
     }
 
     /// Folders searched for `devices/NAME.yaml`, nearest first.
@@ -126,13 +140,23 @@ private final class Reader {
             supervisor = e["supervisor"].flatMap { person($0, what: "supervisor") }
         }
         let notify = readList(top, "notify", required: false, what: "notify target", read: notifyTarget)
+        var maxShelveMinutes = 480, keepEventsDays = 400
+        if let a = top["alarms"]?.map("alarms") {
+            a.check(allowed: ["max_shelve_minutes"], in: "alarms")
+            maxShelveMinutes = a["max_shelve_minutes"]?.int("max_shelve_minutes", in: 1...10080) ?? maxShelveMinutes
+        }
+        if let j = top["journal"]?.map("journal") {
+            j.check(allowed: ["keep_events_days"], in: "journal")
+            keepEventsDays = j["keep_events_days"]?.int("keep_events_days", in: 30...36500) ?? keepEventsDays
+        }
         guard sink.items.isEmpty else { return nil }
         return SiteConfig(
             file: file, siteName: siteName, timezone: timezone, stateDir: stateDir, controlSocket: socket,
             controlGroup: group, buses: buses.map(\.value), devices: devices.map(\.value), zones: zones.map(\.value),
             areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipment.map(\.value),
             recorders: recorders.map(\.value), shifts: shifts, supervisor: supervisor, ackTimeoutSeconds: ackTimeout,
-            escalationRepeatSeconds: repeatS, notify: notify.map(\.value))
+            escalationRepeatSeconds: repeatS, notify: notify.map(\.value), maxShelve: .seconds(maxShelveMinutes * 60),
+            keepEventsDays: keepEventsDays)
     }
 
     // MARK: lists with unique ids
@@ -326,9 +350,16 @@ private final class Reader {
     // MARK: zones, sensors, equipment, recorders
 
     func area(_ m: YMap) -> Area? {
-        m.check(allowed: ["id", "name"], in: "area")
+        m.check(allowed: ["id", "name", "arm_at", "disarm_at"], in: "area")
         guard let id = m.required("id", in: "area")?.string("area id") else { return nil }
-        return Area(id: id, name: m["name"]?.scalarText ?? id)
+        let arm = m["arm_at"].flatMap { minutes($0, what: "arm_at") }.map { $0 % 1440 }
+        let disarm = m["disarm_at"].flatMap { minutes($0, what: "disarm_at") }.map { $0 % 1440 }
+        if (arm == nil) != (disarm == nil) {
+            m.at.error("area '\(id)' needs both arm_at and disarm_at for a schedule")
+        } else if let arm, arm == disarm {
+            m["disarm_at"]?.error("area '\(id)': arm_at and disarm_at are the same time")
+        }
+        return Area(id: id, name: m["name"]?.scalarText ?? id, armAt: arm, disarmAt: disarm)
     }
 
     func zone(_ m: YMap, devices: [String: Device], areas: Set<String>) -> Zone? {

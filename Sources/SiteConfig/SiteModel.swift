@@ -73,6 +73,18 @@ public struct Bus: Sendable, Hashable {
     public var reconnectMax: Duration
 
     public var isRTU: Bool { if case .rtu = endpoint { true } else { false } }
+
+    public init(id: String, endpoint: ModbusEndpoint, pollInterval: Duration, timeout: Duration, frameGap: Duration = .zero,
+                commLossAfter: Int = 3, gapFill: Int = 8, reconnectMax: Duration = .seconds(10)) {
+        self.id = id
+        self.endpoint = endpoint
+        self.pollInterval = pollInterval
+        self.timeout = timeout
+        self.frameGap = frameGap
+        self.commLossAfter = commLossAfter
+        self.gapFill = gapFill
+        self.reconnectMax = reconnectMax
+    }
 }
 
 public struct Device: Sendable, Hashable {
@@ -84,6 +96,17 @@ public struct Device: Sendable, Hashable {
     /// Per-device request caps for devices that reject long reads.
     public var maxRegistersPerRequest: Int
     public var maxBitsPerRequest: Int
+
+    public init(id: String, name: String? = nil, bus: String, unit: Int, profile: DeviceProfile,
+                maxRegistersPerRequest: Int = 125, maxBitsPerRequest: Int = 2000) {
+        self.id = id
+        self.name = name
+        self.bus = bus
+        self.unit = unit
+        self.profile = profile
+        self.maxRegistersPerRequest = maxRegistersPerRequest
+        self.maxBitsPerRequest = maxBitsPerRequest
+    }
 }
 
 /// What value of an input means "in alarm".
@@ -169,4 +192,7 @@ public struct NotifyTarget: Sendable, Hashable {
 public struct Area: Sendable, Hashable {
     public var id: String
     public var name: String
+    /// Scheduled arming, minutes after midnight site time ("19:00" to "07:00" crosses midnight).
+    public var armAt: Int?
+    public var disarmAt: Int?
 }

@@ -8,6 +8,7 @@ struct LoopbackTCPTests {
         """
         site: {name: 测试园区, timezone: Asia/Shanghai}
         state_dir: \(stateDir)
+        control: {socket: \(stateDir)/control.sock}
         profiles: [\(Paths.devices)]
         buses:
           - {id: lan, tcp: {host: 127.0.0.1, port: \(port)}, poll_interval_ms: 200, timeout_ms: 60, comm_loss_after: 3, reconnect_max_ms: 800}

@@ -33,6 +33,7 @@ struct MbpollInteropTests {
         try """
         site: {name: interop, timezone: UTC}
         state_dir: \(dir.path)
+        control: {socket: \(dir.path)/control.sock}
         profiles: [\(Paths.devices)]
         buses:
           - {id: lan, tcp: {host: 127.0.0.1, port: \(port)}}

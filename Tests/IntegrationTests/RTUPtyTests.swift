@@ -16,6 +16,7 @@ struct RTUPtyTests {
         try """
         site: {name: 串口测试, timezone: Asia/Shanghai}
         state_dir: \(dir.path)
+        control: {socket: \(dir.path)/control.sock}
         profiles: [\(Paths.devices)]
         buses:
           - id: rs485-1
@@ -64,6 +65,7 @@ struct RTUPtyTests {
         try """
         site: {name: 串口测试, timezone: Asia/Shanghai}
         state_dir: \(dir.path)
+        control: {socket: \(dir.path)/control.sock}
         profiles: [\(Paths.devices)]
         buses:
           - {id: rs485-1, rtu: {device: /dev/ttyWATCHROOM-missing, baud: 9600}, poll_interval_ms: 200, timeout_ms: 50}

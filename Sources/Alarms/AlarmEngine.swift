@@ -1,0 +1,202 @@
+public import Foundation
+public import SiteConfig
+
+/// The alarm lifecycle (ISA-18.2 / IEC 62682) for a whole site, as pure logic.
+///
+/// Inputs are condition changes from the `StateTracker`, operator commands and clock ticks,
+/// each with the time; outputs are events (for the journal, the log, watchers and notifications)
+/// and point writes (panel resets). No I/O and no clock of its own, so tests drive it directly.
+public struct AlarmEngine: Sendable {
+    public let config: SiteConfig
+    /// Open alarms by id (closed ones live only in the journal).
+    public private(set) var alarms: [Int: Alarm] = [:]
+    public internal(set) var zoneControl: [String: ZoneControl] = [:]
+    public private(set) var nextID: Int
+    /// The latest known condition of each source (to re-evaluate on arm or return to service).
+    public private(set) var zoneConditions: [String: ZoneCondition] = [:]
+    private var openByKey: [Key: Int] = [:]
+    private var recentActivations: [Key: [Date]] = [:]
+    var lastTickTime: Date?
+    private let zones: [String: Zone]
+
+    struct Key: Hashable { let source: AlarmSource; let condition: AlarmCondition }
+
+    /// Chattering: this many activations within `chatterWindow` (ISA-18.2 practice: 3 in a minute).
+    public static let chatterCount = 3
+    public static let chatterWindow: TimeInterval = 60
+
+    /// Builds the engine from the journal's last state (or fresh, with zones armed per schedule).
+    public init(config: SiteConfig, restoring open: [Alarm] = [], zoneControl restored: [String: ZoneControl] = [:],
+                nextID: Int = 1, now: Date) {
+        self.config = config
+        zones = Dictionary(uniqueKeysWithValues: config.zones.map { ($0.id, $0) })
+        self.nextID = max(nextID, (open.map(\.id).max() ?? 0) + 1)
+        for a in open where a.isOpen {
+            alarms[a.id] = a
+            openByKey[Key(source: a.source, condition: a.condition)] = a.id
+        }
+        for z in config.zones {
+            zoneControl[z.id] = restored[z.id] ?? ZoneControl(armed: ArmingSchedule.shouldBeArmed(zone: z, site: config, at: now) ?? true)
+        }
+        lastTickTime = now
+    }
+
+    // MARK: conditions
+
+    public mutating func apply(_ changes: [StateChange], at now: Date) -> EngineOutput {
+        var out = EngineOutput()
+        for change in changes {
+            switch change {
+            case .zone(let zone, _, let to, let value):
+                zoneConditions[zone.id] = to
+                evaluateZone(zone, condition: to, value: value, now: now, into: &out)
+            case .sensor(let s, _, let to, let value):
+                let v = String(format: "%.1f", value)
+                switch to {
+                case .high: activate(AlarmSource(.sensor, s.id), .high, name: s.name, category: "sensor", priority: .high, latched: false, value: v, now: now, into: &out)
+                    deactivate(AlarmSource(.sensor, s.id), .low, now: now, into: &out)
+                case .low: activate(AlarmSource(.sensor, s.id), .low, name: s.name, category: "sensor", priority: .high, latched: false, value: v, now: now, into: &out)
+                    deactivate(AlarmSource(.sensor, s.id), .high, now: now, into: &out)
+                case .normal:
+                    deactivate(AlarmSource(.sensor, s.id), .high, now: now, into: &out)
+                    deactivate(AlarmSource(.sensor, s.id), .low, now: now, into: &out)
+                case .unknown: break
+                }
+            case .equipment(let e, _, let to, let value):
+                switch to {
+                case .alarm: activate(AlarmSource(.equipment, e.id), .alarm, name: e.name, category: "equipment", priority: e.priority, latched: false, value: value, now: now, into: &out)
+                case .normal: deactivate(AlarmSource(.equipment, e.id), .alarm, now: now, into: &out)
+                case .unknown: break
+                }
+            case .comm(let device, _, _, let to, let detail):
+                let name = config.device(device)?.name ?? device
+                switch to {
+                case .lost: activate(AlarmSource(.device, device), .commLoss, name: name, category: "device", priority: .high, latched: false, value: detail, now: now, into: &out)
+                case .ok: deactivate(AlarmSource(.device, device), .commLoss, now: now, into: &out)
+                case .unknown: break
+                }
+            }
+        }
+        return out
+    }
+
+    /// Raises or re-activates a system alarm (self-test missed, delivery failure), or returns it.
+    public mutating func system(_ id: String, _ condition: AlarmCondition, name: String, active: Bool, priority: Priority = .high,
+                                detail: String? = nil, at now: Date) -> EngineOutput {
+        var out = EngineOutput()
+        if active {
+            activate(AlarmSource(.system, id), condition, name: name, category: "system", priority: priority, latched: false, value: detail, now: now, into: &out)
+        } else {
+            deactivate(AlarmSource(.system, id), condition, now: now, into: &out)
+        }
+        return out
+    }
+
+    private mutating func evaluateZone(_ zone: Zone, condition: ZoneCondition, value: String, now: Date, into out: inout EngineOutput) {
+        guard condition != .unknown else { return }  // comm-lost: its one alarm is the comm loss
+        let control = zoneControl[zone.id] ?? ZoneControl(armed: true)
+        let source = AlarmSource(.zone, zone.id)
+        if control.outOfService {
+            if condition != .normal {
+                out.events.append(AlarmEvent(kind: .suppressed, time: now, zone: zone.id, text: "\(condition.rawValue) while out of service"))
+            }
+            return
+        }
+        // Intrusion, fire, panic and tamper alarms all latch until an operator resets them.
+        let latched = true
+        // Alarm: only when armed for perimeter and entry/exit zones; the others always alarm.
+        if condition == .alarm {
+            if !zone.type.needsArming || control.armed {
+                activate(source, .alarm, name: zone.name, category: zone.type.rawValue, priority: zone.priority, latched: latched, value: value, now: now, into: &out)
+            }
+        } else {
+            deactivate(source, .alarm, now: now, into: &out)
+        }
+        // Tamper and fault are reported whatever the arming.
+        if condition == .tamper {
+            activate(source, .tamper, name: zone.name, category: zone.type.rawValue, priority: .high, latched: true, value: value, now: now, into: &out)
+        } else {
+            deactivate(source, .tamper, now: now, into: &out)
+        }
+        if condition == .fault {
+            activate(source, .fault, name: zone.name, category: zone.type.rawValue, priority: .medium, latched: false, value: value, now: now, into: &out)
+        } else {
+            deactivate(source, .fault, now: now, into: &out)
+        }
+    }
+
+    private mutating func activate(_ source: AlarmSource, _ condition: AlarmCondition, name: String, category: String,
+                                   priority: Priority, latched: Bool, value: String?, now: Date, into out: inout EngineOutput) {
+        let key = Key(source: source, condition: condition)
+        if let id = openByKey[key], var alarm = alarms[id] {
+            if alarm.active { return }  // still active (e.g. after a restart): no duplicate raise
+            alarm.active = true
+            alarm.activations += 1
+            alarm.returnedAt = nil
+            alarm.value = value
+            alarm.updatedAt = now
+            alarm.state = .unacknowledged
+            alarm.acknowledgedAt = nil
+            alarm.acknowledgedBy = nil
+            alarms[id] = alarm
+            out.events.append(AlarmEvent(kind: .reactivated, time: now, alarm: alarm))
+            noteActivation(key, id: id, now: now, into: &out)
+            return
+        }
+        let alarm = Alarm(id: nextID, source: source, name: name, category: category, condition: condition, priority: priority,
+                          state: .unacknowledged, latched: latched, active: true, requiresNote: latched,
+                          raisedAt: now, updatedAt: now, value: value)
+        nextID += 1
+        alarms[alarm.id] = alarm
+        openByKey[key] = alarm.id
+        out.events.append(AlarmEvent(kind: .raised, time: now, alarm: alarm))
+        noteActivation(key, id: alarm.id, now: now, into: &out)
+    }
+
+    private mutating func deactivate(_ source: AlarmSource, _ condition: AlarmCondition, now: Date, into out: inout EngineOutput) {
+        let key = Key(source: source, condition: condition)
+        guard let id = openByKey[key], var alarm = alarms[id], alarm.active else { return }
+        alarm.active = false
+        alarm.returnedAt = now
+        alarm.updatedAt = now
+        switch alarm.state {
+        case .unacknowledged: alarm.state = .returnedUnacknowledged
+        case .acknowledged: alarm.state = alarm.latched ? .awaitingReset : .normal
+        default: break
+        }
+        store(alarm)
+        out.events.append(AlarmEvent(kind: .returned, time: now, alarm: alarm))
+        if alarm.state == .normal { out.events.append(AlarmEvent(kind: .cleared, time: now, alarm: alarm)) }
+    }
+
+    private mutating func noteActivation(_ key: Key, id: Int, now: Date, into out: inout EngineOutput) {
+        var times = (recentActivations[key] ?? []).filter { now.timeIntervalSince($0) < Self.chatterWindow }
+        times.append(now)
+        recentActivations[key] = times
+        if times.count >= Self.chatterCount, var alarm = alarms[id], !alarm.chattering {
+            alarm.chattering = true
+            alarms[id] = alarm
+            out.events.append(AlarmEvent(kind: .chattering, time: now, alarm: alarm,
+                                         text: "\(times.count) activations within \(Int(Self.chatterWindow)) s"))
+        }
+    }
+
+    /// Re-evaluates a zone after its control changed (armed, returned to service).
+    mutating func evaluateZoneAfterControl(_ zone: Zone, condition: ZoneCondition, now: Date, into out: inout EngineOutput) {
+        evaluateZone(zone, condition: condition, value: "", now: now, into: &out)
+    }
+
+    /// Replaces an alarm after a command.
+    mutating func replace(_ alarm: Alarm) { store(alarm) }
+
+    /// Keeps the open set in step with an alarm's state: a closed alarm leaves memory.
+    private mutating func store(_ alarm: Alarm) {
+        if alarm.isOpen {
+            alarms[alarm.id] = alarm
+        } else {
+            alarms[alarm.id] = nil
+            openByKey[Key(source: alarm.source, condition: alarm.condition)] = nil
+            recentActivations[Key(source: alarm.source, condition: alarm.condition)] = nil
+        }
+    }
+}

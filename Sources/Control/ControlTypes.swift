@@ -1,0 +1,112 @@
+public import Alarms
+public import Foundation
+
+/// The body of an operator command sent to the control API.
+public struct CommandBody: Codable, Sendable {
+    public var user: String?
+    public var text: String?
+    public var reason: String?
+    public var durationSeconds: Int?
+    public init(user: String?, text: String? = nil, reason: String? = nil, durationSeconds: Int? = nil) {
+        self.user = user
+        self.text = text
+        self.reason = reason
+        self.durationSeconds = durationSeconds
+    }
+}
+
+/// Every refusal or failure: a message that says what to do, and a machine-readable code.
+public struct ErrorBody: Codable, Sendable {
+    public var error: String
+    public var code: String
+    public init(error: String, code: String) {
+        self.error = error
+        self.code = code
+    }
+}
+
+/// The answer to a command: the events it caused (already journaled).
+public struct CommandResult: Codable, Sendable {
+    public var events: [AlarmEvent]
+    public init(events: [AlarmEvent]) { self.events = events }
+}
+
+/// `watchroomctl status`: one summary line and the details an operator must not forget.
+public struct StatusReport: Codable, Sendable {
+    public struct BusStatus: Codable, Sendable {
+        public var id: String
+        public var endpoint: String
+        public var cycles: Int
+        public var requests: Int
+        public var failures: Int
+        public var overruns: Int
+        public init(id: String, endpoint: String, cycles: Int, requests: Int, failures: Int, overruns: Int) {
+            self.id = id
+            self.endpoint = endpoint
+            self.cycles = cycles
+            self.requests = requests
+            self.failures = failures
+            self.overruns = overruns
+        }
+    }
+    public struct ZoneOutOfService: Codable, Sendable {
+        public var zone: String
+        public var name: String
+        public var by: String?
+        public var reason: String?
+        public var since: Date?
+        public init(zone: String, name: String, by: String?, reason: String?, since: Date?) {
+            self.zone = zone
+            self.name = name
+            self.by = by
+            self.reason = reason
+            self.since = since
+        }
+    }
+    public var site: String
+    public var time: Date
+    public var summary: String
+    public var buses: [BusStatus]
+    public var zonesArmed: Int
+    public var zonesDisarmed: [String]
+    public var outOfService: [ZoneOutOfService]
+    public var shelved: [Alarm]
+    public var alarmsByState: [String: Int]
+    public var commLost: [String]
+    public var chattering: [Int]
+    public var journalSeq: Int64
+
+    public init(site: String, time: Date, summary: String, buses: [BusStatus], zonesArmed: Int, zonesDisarmed: [String],
+                outOfService: [ZoneOutOfService], shelved: [Alarm], alarmsByState: [String: Int], commLost: [String],
+                chattering: [Int], journalSeq: Int64) {
+        self.site = site
+        self.time = time
+        self.summary = summary
+        self.buses = buses
+        self.zonesArmed = zonesArmed
+        self.zonesDisarmed = zonesDisarmed
+        self.outOfService = outOfService
+        self.shelved = shelved
+        self.alarmsByState = alarmsByState
+        self.commLost = commLost
+        self.chattering = chattering
+        self.journalSeq = journalSeq
+    }
+}
+
+/// JSON as the control API writes it: snake_case keys, ISO 8601 times.
+public enum ControlJSON {
+    public static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+    public static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+}

@@ -1,0 +1,204 @@
+import Alarms
+import Control
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+import Journal
+import Modbus
+import Polling
+import Logging
+import NIOCore
+import SiteConfig
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The operators' HTTP/JSON API on a Unix socket (docs/CONTROL-API.md).
+struct ControlServer: Sendable {
+    let socketPath: String
+    let group: String?
+    let alarms: AlarmService
+    let monitor: Monitor
+    let logger: Logger
+
+    struct AlreadyRunning: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "another watchroomd is already answering on \(path)" }
+    }
+
+    /// Removes a stale socket file, refusing when a live daemon still answers on it.
+    func prepareSocket() throws {
+        if FileManager.default.fileExists(atPath: socketPath) {
+            if (try? ControlClient(socketPath: socketPath).request("GET", "/v1/health", timeout: 2)) != nil {
+                throw AlreadyRunning(path: socketPath)
+            }
+            unlink(socketPath)
+        }
+        let dir = URL(fileURLWithPath: socketPath).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    /// Serves until `stop` is triggered: then stops accepting, lets running requests finish
+    /// (watch streams end when their broadcaster finishes) and returns.
+    func run(until stop: ShutdownTrigger) async throws {
+        try prepareSocket()
+        let router = Router()
+        routes(router)
+        let path = socketPath, group = group, logger = logger
+        let app = Application(
+            router: router,
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "watchroomd"),
+            onServerRunning: { _ in
+                // Operators reach the socket through its group; nobody else does.
+                chmod(path, 0o660)
+                if let group, let gr = getgrnam(group) { chown(path, uid_t.max, gr.pointee.gr_gid) }
+                logger.notice("control API on \(path)")
+            },
+            logger: Logger(label: "control")
+        )
+        let services = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "control")))
+        await stop.install { await services.triggerGracefulShutdown() }
+        try await services.run()
+    }
+
+    // MARK: routes
+
+    func routes(_ router: Router<BasicRequestContext>) {
+        router.get("/v1/health") { _, _ in try json(["ok": true]) }
+        router.get("/v1/status") { _, _ in try await json(status()) }
+        router.get("/v1/alarms") { request, _ in
+            let all = request.uri.queryParameters.get("all") == "true"
+            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 500
+            if all { return try json(try alarms.journal.alarms(all: true, limit: limit)) }
+            return try json(await alarms.openAlarms)
+        }
+        router.get("/v1/alarms/:id") { _, context in
+            guard let id = context.parameters.get("id").flatMap(Int.init) else { return error(.badRequest, "alarm id must be a number", "invalid") }
+            let history = try alarms.journal.events(alarm: id)
+            if let open = await alarms.openAlarms.first(where: { $0.id == id }) {
+                return try json(AlarmDetail(alarm: open, events: history))
+            }
+            guard let stored = try alarms.journal.alarm(id) else { return error(.notFound, "no alarm \(id)", "not-found") }
+            return try json(AlarmDetail(alarm: stored, events: history))
+        }
+        router.get("/v1/events") { request, _ in
+            let after = request.uri.queryParameters.get("after").flatMap(Int64.init) ?? 0
+            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 1000
+            return try json(try alarms.journal.events(after: after, limit: limit))
+        }
+        router.get("/v1/watch") { _, _ in
+            let stream = await alarms.subscribe()
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
+                for await event in stream {
+                    var data = try ControlJSON.encoder.encode(event)
+                    data.append(10)
+                    try await writer.write(ByteBuffer(bytes: data))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        for verb in ["ack", "note", "reset", "shelve", "unshelve"] {
+            router.post("/v1/alarms/:id/\(verb)") { request, context in
+                guard let id = context.parameters.get("id").flatMap(Int.init) else { return error(.badRequest, "alarm id must be a number", "invalid") }
+                let body = try await decode(request)
+                let user = body.user ?? ""
+                let command: OperatorCommand
+                switch verb {
+                case "ack": command = .acknowledge(alarm: id, user: user)
+                case "note": command = .note(alarm: id, user: user, text: body.text ?? "")
+                case "reset": command = .reset(alarm: id, user: user)
+                case "shelve": command = .shelve(alarm: id, user: user, reason: body.reason ?? "", duration: .seconds(body.durationSeconds ?? 0))
+                default: command = .unshelve(alarm: id, user: user)
+                }
+                return try await run(command)
+            }
+        }
+        for verb in ["arm", "disarm", "out-of-service", "return-to-service"] {
+            router.post("/v1/zones/:target/\(verb)") { request, context in
+                let target = context.parameters.get("target") ?? ""
+                let body = try await decode(request)
+                let user = body.user ?? ""
+                let command: OperatorCommand = switch verb {
+                case "arm": .arm(target: target, user: user)
+                case "disarm": .disarm(target: target, user: user)
+                case "out-of-service": .outOfService(zone: target, user: user, reason: body.reason ?? "")
+                default: .returnToService(zone: target, user: user)
+                }
+                return try await run(command)
+            }
+        }
+    }
+
+    struct AlarmDetail: Codable { let alarm: Alarm; let events: [AlarmEvent] }
+
+    func run(_ command: OperatorCommand) async throws -> Response {
+        do {
+            let events = try await alarms.command(command)
+            for w in await alarms.takeWrites() { monitor.enqueue(w) }
+            return try json(CommandResult(events: events))
+        } catch let refusal as CommandRefusal {
+            let status: HTTPResponse.Status = switch refusal.code {
+            case .notFound: .notFound
+            case .illegalTransition: .conflict
+            case .invalid: .badRequest
+            }
+            return error(status, refusal.message, refusal.code.rawValue)
+        }
+    }
+
+    func decode(_ request: Request) async throws -> CommandBody {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        if buffer.readableBytes == 0 { return CommandBody(user: nil) }
+        return try ControlJSON.decoder.decode(CommandBody.self, from: Data(buffer.readableBytesView))
+    }
+
+    func status() async throws -> StatusReport {
+        let open = await alarms.openAlarms
+        let control = await alarms.zoneControl
+        let comm = await alarms.commStates
+        let config = alarms.config
+        var byState: [String: Int] = [:]
+        for a in open { byState[a.state.rawValue, default: 0] += 1 }
+        let armed = control.values.filter(\.armed).count
+        let lost = comm.filter { $0.value == .lost }.map(\.key).sorted()
+        let active = open.filter(\.active).count
+        let summary = "\(config.buses.count) buses, \(armed) zones armed, \(active) alarms active"
+            + (open.count > active ? " (\(open.count) open)" : "") + ", \(lost.count) device\(lost.count == 1 ? "" : "s") comm-lost"
+        let buses = monitor.busStats().map { bus, s in
+            StatusReport.BusStatus(id: bus.id, endpoint: bus.endpoint.description, cycles: s.cycles, requests: s.requests,
+                                   failures: s.failures, overruns: s.overruns)
+        }
+        let oos = control.filter(\.value.outOfService).sorted { $0.key < $1.key }.map { id, c in
+            StatusReport.ZoneOutOfService(zone: id, name: config.zones.first { $0.id == id }?.name ?? id, by: c.outOfServiceBy,
+                                          reason: c.outOfServiceReason, since: c.outOfServiceAt)
+        }
+        let seq = (try? alarms.journal.loadState().lastSeq) ?? 0
+        return StatusReport(site: config.siteName, time: Date(), summary: summary, buses: buses, zonesArmed: armed,
+                            zonesDisarmed: control.filter { !$0.value.armed }.map(\.key).sorted(), outOfService: oos,
+                            shelved: open.filter { $0.shelved != nil }, alarmsByState: byState, commLost: lost,
+                            chattering: open.filter(\.chattering).map(\.id), journalSeq: seq)
+    }
+}
+
+func json(_ value: some Encodable) throws -> Response {
+    let data = try ControlJSON.encoder.encode(value)
+    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+func error(_ status: HTTPResponse.Status, _ message: String, _ code: String) -> Response {
+    let data = (try? ControlJSON.encoder.encode(ErrorBody(error: message, code: code))) ?? Data()
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// Lets one task tell another's service group to shut down gracefully.
+actor ShutdownTrigger {
+    private var action: (@Sendable () async -> Void)?
+    private var fired = false
+    func install(_ action: @escaping @Sendable () async -> Void) async {
+        if fired { await action() } else { self.action = action }
+    }
+    func fire() async {
+        fired = true
+        await action?()
+    }
+}

@@ -1,0 +1,63 @@
+import Alarms
+import Foundation
+import Journal
+public import Logging
+public import SiteConfig
+
+/// The daemon's parts wired together: journal, alarm service, pollers and the control API.
+public final class WatchroomDaemon: Sendable {
+    public let config: SiteConfig
+    public let alarms: AlarmService
+    public let monitor: Monitor
+    let control: ControlServer
+    private let logger: Logger
+
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(config: SiteConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        do {
+            try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+        } catch {
+            throw StartError(description: "cannot create state_dir \(config.stateDir): \(error.localizedDescription)")
+        }
+        let path = URL(fileURLWithPath: config.stateDir).appendingPathComponent("journal.sqlite").path
+        let journal: Journal
+        do { journal = try Journal(path: path) } catch {
+            throw StartError(description: "cannot open the journal \(path): \(error)")
+        }
+        alarms = try AlarmService(config: config, journal: journal, logger: logger)
+        monitor = Monitor(config: config, alarms: alarms, logger: logger)
+        control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
+                                logger: logger)
+        try control.prepareSocket()
+    }
+
+    /// Runs until cancelled: polling, the control API and daily journal pruning.
+    public func run() async {
+        let prune = Task { [alarms, config, logger] in
+            while !Task.isCancelled {
+                do {
+                    let n = try await alarms.journal.prune(keepEventsDays: config.keepEventsDays, now: Date())
+                    if n > 0 { logger.notice("journal pruned: \(n) rows older than \(config.keepEventsDays) days") }
+                } catch { logger.error("journal pruning failed: \(error)") }
+                try? await Task.sleep(for: .seconds(86400))
+            }
+        }
+        let stopAPI = ShutdownTrigger()
+        let api = Task { [control, logger] in
+            do { try await control.run(until: stopAPI) } catch is CancellationError {} catch {
+                logger.critical("control API stopped: \(error)")
+            }
+        }
+        await monitor.run()
+        await alarms.finishWatchers()
+        await stopAPI.fire()
+        prune.cancel()
+        _ = await api.value
+        unlink(config.controlSocket)
+    }
+}

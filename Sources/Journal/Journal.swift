@@ -1,0 +1,237 @@
+public import Alarms
+public import Foundation
+import GRDB
+
+/// The durable record: an append-only event log with a monotonic sequence, the current state of
+/// every alarm and zone, and sensor history. SQLite in WAL mode with full sync, so a committed
+/// batch survives `kill -9` and power loss alike.
+///
+/// Everything that happens in one engine step is one transaction: an alarm storm is one commit
+/// per batch, not per event.
+public final class Journal: Sendable {
+    let db: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        db = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(db)
+    }
+
+    /// Schema changes, each registered once by name and applied in order.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-events-alarms-zones") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    alarm_id INTEGER,
+                    zone TEXT,
+                    user TEXT,
+                    text TEXT,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX events_time ON events(time);
+                CREATE INDEX events_alarm ON events(alarm_id);
+                CREATE TABLE alarms (
+                    id INTEGER PRIMARY KEY,
+                    source_kind TEXT NOT NULL,
+                    source_id TEXT NOT NULL,
+                    condition TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    open INTEGER NOT NULL,
+                    raised_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX alarms_open ON alarms(open);
+                CREATE TABLE zone_control (
+                    zone TEXT PRIMARY KEY,
+                    body TEXT NOT NULL
+                );
+                """)
+        }
+        m.registerMigration("v1-sensor-history") { db in
+            try db.execute(sql: """
+                CREATE TABLE samples_minute (
+                    sensor TEXT NOT NULL, start REAL NOT NULL,
+                    min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
+                    PRIMARY KEY (sensor, start)
+                );
+                CREATE TABLE samples_hour (
+                    sensor TEXT NOT NULL, start REAL NOT NULL,
+                    min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
+                    PRIMARY KEY (sensor, start)
+                );
+                """)
+        }
+        return m
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .secondsSince1970
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        return d
+    }()
+
+    // MARK: writing
+
+    /// Commits one engine step: its events (numbered in order), the alarms they touch, the zone
+    /// control they change, and finished sensor buckets. Returns the events with their sequence numbers.
+    public func commit(_ events: [AlarmEvent], zoneControl: [String: ZoneControl] = [:],
+                       samples: [SampleBucket] = []) async throws -> [AlarmEvent] {
+        guard !events.isEmpty || !samples.isEmpty || !zoneControl.isEmpty else { return events }
+        let encodedEvents = try events.map { ($0, try Self.encoder.encode($0)) }
+        var latest: [Int: Alarm] = [:]
+        for e in events { if let a = e.alarm { latest[a.id] = a } }
+        let alarmRows = try latest.values.map { ($0, try Self.encoder.encode($0)) }
+        let zoneRows = try zoneControl.map { ($0.key, try Self.encoder.encode($0.value)) }
+        return try await db.write { db -> [AlarmEvent] in
+            var numbered: [AlarmEvent] = []
+            numbered.reserveCapacity(encodedEvents.count)
+            for (event, body) in encodedEvents {
+                try db.execute(sql: "INSERT INTO events (time, kind, alarm_id, zone, user, text, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [event.time.timeIntervalSince1970, event.kind.rawValue, event.alarm?.id,
+                                           event.zone ?? (event.alarm?.source.kind == .zone ? event.alarm?.source.id : nil),
+                                           event.user, event.text, String(decoding: body, as: UTF8.self)])
+                var e = event
+                e.seq = db.lastInsertedRowID
+                numbered.append(e)
+            }
+            for (alarm, body) in alarmRows {
+                try db.execute(sql: """
+                    INSERT INTO alarms (id, source_kind, source_id, condition, state, open, raised_at, updated_at, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET state = excluded.state, open = excluded.open,
+                        updated_at = excluded.updated_at, body = excluded.body
+                    """, arguments: [alarm.id, alarm.source.kind.rawValue, alarm.source.id, alarm.condition.rawValue,
+                                     alarm.state.rawValue, alarm.isOpen, alarm.raisedAt.timeIntervalSince1970,
+                                     alarm.updatedAt.timeIntervalSince1970, String(decoding: body, as: UTF8.self)])
+            }
+            for (zone, body) in zoneRows {
+                try db.execute(sql: "INSERT INTO zone_control (zone, body) VALUES (?, ?) ON CONFLICT(zone) DO UPDATE SET body = excluded.body",
+                               arguments: [zone, String(decoding: body, as: UTF8.self)])
+            }
+            for b in samples { try Self.store(b, db: db) }
+            return numbered
+        }
+    }
+
+    static func store(_ b: SampleBucket, db: Database) throws {
+        let table = b.span == .minute ? "samples_minute" : "samples_hour"
+        try db.execute(sql: """
+            INSERT INTO \(table) (sensor, start, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(sensor, start) DO UPDATE SET min = MIN(min, excluded.min), max = MAX(max, excluded.max),
+                sum = sum + excluded.sum, count = count + excluded.count
+            """, arguments: [b.sensor, b.start.timeIntervalSince1970, b.min, b.max, b.sum, b.count])
+    }
+
+    // MARK: reading
+
+    /// What the engine needs to start where it stopped.
+    public struct State: Sendable {
+        public var openAlarms: [Alarm]
+        public var zoneControl: [String: ZoneControl]
+        public var nextAlarmID: Int
+        public var lastSeq: Int64
+    }
+
+    public func loadState() throws -> State {
+        try db.read { db in
+            let open = try String.fetchAll(db, sql: "SELECT body FROM alarms WHERE open = 1 ORDER BY id")
+                .map { try Self.decoder.decode(Alarm.self, from: Data($0.utf8)) }
+            var zones: [String: ZoneControl] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT zone, body FROM zone_control") {
+                let body: String = row["body"]
+                zones[row["zone"]] = try Self.decoder.decode(ZoneControl.self, from: Data(body.utf8))
+            }
+            let maxID = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM alarms") ?? 0
+            let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0
+            return State(openAlarms: open, zoneControl: zones, nextAlarmID: maxID + 1, lastSeq: lastSeq)
+        }
+    }
+
+    /// Alarms, newest first: the open ones, or (`all`) history too.
+    public func alarms(all: Bool, limit: Int = 500) throws -> [Alarm] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM alarms \(all ? "" : "WHERE open = 1") ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .map { try Self.decoder.decode(Alarm.self, from: Data($0.utf8)) }
+        }
+    }
+
+    public func alarm(_ id: Int) throws -> Alarm? {
+        try db.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM alarms WHERE id = ?", arguments: [id])
+                .map { try Self.decoder.decode(Alarm.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Events after `seq`, oldest first.
+    public func events(after seq: Int64 = 0, alarm: Int? = nil, limit: Int = 1000) throws -> [AlarmEvent] {
+        try db.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, body FROM events WHERE seq > ? \(alarm == nil ? "" : "AND alarm_id = \(alarm!)") ORDER BY seq LIMIT ?
+                """, arguments: [seq, limit])
+            return try rows.map { row in
+                let body: String = row["body"]
+                var e = try Self.decoder.decode(AlarmEvent.self, from: Data(body.utf8))
+                e.seq = row["seq"]
+                return e
+            }
+        }
+    }
+
+    /// Per-minute or per-hour min/max/mean of a sensor since `since`.
+    public func samples(sensor: String, span: SampleBucket.Span, since: Date) throws -> [SampleBucket] {
+        try db.read { db in
+            let table = span == .minute ? "samples_minute" : "samples_hour"
+            return try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE sensor = ? AND start >= ? ORDER BY start",
+                                    arguments: [sensor, since.timeIntervalSince1970]).map { row in
+                SampleBucket(sensor: row["sensor"], span: span, start: Date(timeIntervalSince1970: row["start"]),
+                             min: row["min"], max: row["max"], sum: row["sum"], count: row["count"])
+            }
+        }
+    }
+
+    // MARK: maintenance
+
+    /// Deletes what is older than the retention rules: events and closed alarms after
+    /// `keepEventsDays`, minute samples after 31 days, hour samples after `keepEventsDays`.
+    @discardableResult
+    public func prune(keepEventsDays: Int, now: Date) async throws -> Int {
+        let cutoff = now.addingTimeInterval(-Double(keepEventsDays) * 86400).timeIntervalSince1970
+        let minuteCutoff = now.addingTimeInterval(-31 * 86400).timeIntervalSince1970
+        return try await db.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE time < ?", arguments: [cutoff])
+            var n = db.changesCount
+            try db.execute(sql: "DELETE FROM alarms WHERE open = 0 AND updated_at < ?", arguments: [cutoff])
+            n += db.changesCount
+            try db.execute(sql: "DELETE FROM samples_minute WHERE start < ?", arguments: [minuteCutoff])
+            try db.execute(sql: "DELETE FROM samples_hour WHERE start < ?", arguments: [cutoff])
+            return n
+        }
+    }
+
+    /// SQLite's own consistency check ("ok" when sound).
+    public func integrityCheck() throws -> String {
+        try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    /// The time of the last committed event (the equipment check compares it with the clock).
+    public func lastEventTime() throws -> Date? {
+        try db.read { db in try Double.fetchOne(db, sql: "SELECT MAX(time) FROM events") }.map(Date.init(timeIntervalSince1970:))
+    }
+}

@@ -1,0 +1,185 @@
+import Alarms
+import ArgumentParser
+import Control
+import Foundation
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "One line of summary, then what must not be forgotten: shelved, out of service, comm-lost.")
+    @ParentCommand var ctl: Watchroomctl
+    func run() throws {
+        try guarded {
+            let (s, raw) = try ctl.get("/v1/status", as: StatusReport.self)
+            if ctl.json { ctl.emit(raw); return }
+            print("\(s.site): \(s.summary)")
+            let states = s.alarmsByState.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            if !states.isEmpty { print("open alarms: \(states.joined(separator: ", "))") }
+            if !s.zonesDisarmed.isEmpty { print("disarmed zones: \(s.zonesDisarmed.joined(separator: ", "))") }
+            for z in s.outOfService {
+                print("out of service: \(z.zone) \(z.name) since \(Format.time(z.since)) by \(z.by ?? "?"): \(z.reason ?? "")")
+            }
+            for a in s.shelved {
+                print("shelved: alarm \(a.id) \(a.source.id) \(a.name) until \(Format.time(a.shelved?.until)) by \(a.shelved?.user ?? "?"): \(a.shelved?.reason ?? "")")
+            }
+            if !s.commLost.isEmpty { print("comm lost: \(s.commLost.joined(separator: ", "))") }
+            if !s.chattering.isEmpty { print("chattering alarms: \(s.chattering.map(String.init).joined(separator: ", "))") }
+            for b in s.buses {
+                print("bus \(b.id) \(b.endpoint): \(b.cycles) cycles, \(b.requests) requests, \(b.failures) failures, \(b.overruns) overruns")
+            }
+        }
+    }
+}
+
+struct Alarms: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List alarms that are active or awaiting acknowledgement or reset.")
+    @ParentCommand var ctl: Watchroomctl
+    @Flag(name: .long, help: "Include closed alarms (history).") var all = false
+    @Option(name: .long, help: "At most this many (with --all).") var limit = 200
+    func run() throws {
+        try guarded {
+            let (alarms, raw) = try ctl.get("/v1/alarms\(all ? "?all=true&limit=\(limit)" : "")", as: [Alarm].self)
+            if ctl.json { ctl.emit(raw); return }
+            if alarms.isEmpty { print(all ? "no alarms recorded" : "no open alarms"); return }
+            print(Format.table(alarms))
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "One alarm with its whole history.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument(help: "The alarm id.") var id: Int
+    struct Detail: Decodable { let alarm: Alarm; let events: [AlarmEvent] }
+    func run() throws {
+        try guarded {
+            let (d, raw) = try ctl.get("/v1/alarms/\(id)", as: Detail.self)
+            if ctl.json { ctl.emit(raw); return }
+            print(Format.table([d.alarm]))
+            for n in d.alarm.notes { print("note \(Format.time(n.time)) \(n.user): \(n.text)") }
+            for e in d.events { print(Format.event(e)) }
+        }
+    }
+}
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print each alarm event as it happens (Ctrl-C to stop).")
+    @ParentCommand var ctl: Watchroomctl
+    func run() throws {
+        try guarded {
+            let client = try ctl.client()
+            if !ctl.json { FileHandle.standardError.write(Data("watching \(client.socketPath) (Ctrl-C to stop)\n".utf8)) }
+            try client.stream("/v1/watch") { line in
+                // Unbuffered, so a pipe (| grep, | tee) sees each event at once.
+                let text = ctl.json ? String(decoding: line, as: UTF8.self)
+                    : (try? ControlJSON.decoder.decode(AlarmEvent.self, from: line)).map(Format.event)
+                if let text { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+                return true
+            }
+        }
+    }
+}
+
+struct Events: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The journal's events after a sequence number.")
+    @ParentCommand var ctl: Watchroomctl
+    @Option(name: .long, help: "Only events after this sequence number.") var after: Int64 = 0
+    @Option(name: .long) var limit = 1000
+    func run() throws {
+        try guarded {
+            let (events, raw) = try ctl.get("/v1/events?after=\(after)&limit=\(limit)", as: [AlarmEvent].self)
+            if ctl.json { ctl.emit(raw); return }
+            for e in events { print(Format.event(e)) }
+        }
+    }
+}
+
+struct Ack: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Acknowledge an alarm.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument var id: Int
+    @Option(name: .long, help: "Who acknowledges.") var user = ""
+    func run() throws { try guarded { try ctl.perform("/v1/alarms/\(id)/ack", CommandBody(user: try requireUser(user))) } }
+}
+
+struct Note: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Record what was found and done for an alarm (required before reset).")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument var id: Int
+    @Option(name: .long) var user = ""
+    @Option(name: .long, help: "The handling note.") var text = ""
+    func run() throws {
+        try guarded {
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw Fail("--text is required: the note says what was found and done", code: 2) }
+            try ctl.perform("/v1/alarms/\(id)/note", CommandBody(user: try requireUser(user), text: text))
+        }
+    }
+}
+
+struct Reset: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reset a latched alarm (after acknowledge and a note) and re-arm its zone.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument var id: Int
+    @Option(name: .long) var user = ""
+    func run() throws { try guarded { try ctl.perform("/v1/alarms/\(id)/reset", CommandBody(user: try requireUser(user))) } }
+}
+
+struct Shelve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Hide a nuisance alarm for a bounded time; it comes back by itself.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument var id: Int
+    @Option(name: .customLong("for"), help: "How long: 30m, 2h, 90s.") var duration: String
+    @Option(name: .long) var reason = ""
+    @Option(name: .long) var user = ""
+    func run() throws {
+        try guarded {
+            guard let seconds = Format.seconds(duration) else { throw Fail("--for '\(duration)' is not a duration such as 30m, 2h or 90s", code: 2) }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Fail("--reason is required for shelving", code: 2) }
+            try ctl.perform("/v1/alarms/\(id)/shelve", CommandBody(user: try requireUser(user), reason: reason, durationSeconds: seconds))
+        }
+    }
+}
+
+struct Unshelve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "End an alarm's shelving now.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument var id: Int
+    @Option(name: .long) var user = ""
+    func run() throws { try guarded { try ctl.perform("/v1/alarms/\(id)/unshelve", CommandBody(user: try requireUser(user))) } }
+}
+
+struct Arm: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Arm a zone or every zone of an area.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument(help: "A zone or area id.") var target: String
+    @Option(name: .long) var user = ""
+    func run() throws { try guarded { try ctl.perform("/v1/zones/\(target)/arm", CommandBody(user: try requireUser(user))) } }
+}
+
+struct Disarm: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Disarm a zone or every zone of an area.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument(help: "A zone or area id.") var target: String
+    @Option(name: .long) var user = ""
+    func run() throws { try guarded { try ctl.perform("/v1/zones/\(target)/disarm", CommandBody(user: try requireUser(user))) } }
+}
+
+struct OutOfService: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "out-of-service", abstract: "Take a zone out of service for maintenance until returned.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument var zone: String
+    @Option(name: .long) var user = ""
+    @Option(name: .long) var reason = ""
+    func run() throws {
+        try guarded {
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Fail("--reason is required", code: 2) }
+            try ctl.perform("/v1/zones/\(zone)/out-of-service", CommandBody(user: try requireUser(user), reason: reason))
+        }
+    }
+}
+
+struct ReturnToService: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "return-to-service", abstract: "Return a zone to service.")
+    @ParentCommand var ctl: Watchroomctl
+    @Argument var zone: String
+    @Option(name: .long) var user = ""
+    func run() throws { try guarded { try ctl.perform("/v1/zones/\(zone)/return-to-service", CommandBody(user: try requireUser(user))) } }
+}

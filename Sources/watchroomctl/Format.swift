@@ -1,0 +1,52 @@
+import Alarms
+import Foundation
+import SiteConfig
+
+/// Human-readable output (the --json form is the daemon's own JSON).
+enum Format {
+    static func time(_ d: Date?) -> String {
+        guard let d else { return "-" }
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: d)
+    }
+
+    static func seconds(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (u, f) in units where text.hasSuffix(u) {
+            if let n = Int(text.dropLast()), n > 0 { return n * f }
+        }
+        return Int(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    static func table(_ alarms: [Alarm]) -> String {
+        var rows = [["ID", "STATE", "PRIORITY", "SOURCE", "NAME", "TYPE", "CONDITION", "RAISED", "ACK BY", "NOTES"]]
+        for a in alarms {
+            var state = a.state.rawValue
+            if a.shelved != nil { state += " (shelved)" }
+            if a.chattering { state += " (chattering)" }
+            rows.append([String(a.id), state, a.priority.rawValue, "\(a.source.kind.rawValue) \(a.source.id)", a.name, a.category,
+                         a.condition.rawValue, time(a.raisedAt), a.acknowledgedBy ?? "-", String(a.notes.count)])
+        }
+        // Width by display columns: CJK characters take two.
+        func width(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 ? 2 : 1) } }
+        let widths = (0..<rows[0].count).map { c in rows.map { width($0[c]) }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { i, cell in cell + String(repeating: " ", count: widths[i] - width(cell)) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+
+    static func event(_ e: AlarmEvent) -> String {
+        var parts = [time(e.time)]
+        if let a = e.alarm {
+            let what = a.condition == .commLoss ? "comm loss" : a.condition.rawValue
+            parts.append("\(e.kind.rawValue.uppercased()) alarm \(a.id) [\(a.priority.rawValue)] \(a.source.kind.rawValue) \(a.source.id) \(a.name) (\(a.category)): \(what) -> \(a.state.rawValue)")
+        } else {
+            parts.append("\(e.kind.rawValue.uppercased()) zone \(e.zone ?? "?")")
+        }
+        if let u = e.user { parts.append("by \(u)") }
+        if let t = e.text { parts.append("\"\(t)\"") }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,96 @@
+import Alarms
+import ArgumentParser
+import Control
+import Foundation
+import SiteConfig
+
+@main
+struct Watchroomctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watchroomctl",
+        abstract: "Operate Watchroom: watch and handle alarms, arm and disarm zones.",
+        discussion: "Global options go before the subcommand: watchroomctl --socket PATH --json alarms",
+        subcommands: [Status.self, Alarms.self, Show.self, Watch.self, Ack.self, Note.self, Reset.self, Shelve.self,
+                      Unshelve.self, Arm.self, Disarm.self, OutOfService.self, ReturnToService.self, Events.self]
+    )
+
+    @Option(name: .long, help: "The daemon's control socket (default: the config's control.socket, else /run/watchroom/control.sock).")
+    var socket: String?
+    @Option(name: .long, help: "A site config to take the control socket from.")
+    var config: String?
+    @Flag(name: .long, help: "Print JSON for scripts.")
+    var json = false
+
+    func client() throws -> ControlClient {
+        if let socket { return ControlClient(socketPath: socket) }
+        if let config {
+            do { return ControlClient(socketPath: try SiteConfigLoader.controlSocket(configFile: config)) } catch {
+                throw Fail(error.description, code: 2)
+            }
+        }
+        return ControlClient(socketPath: "/run/watchroom/control.sock")
+    }
+}
+
+/// A failure with its exit code: 1 refused or failed, 2 usage or config.
+struct Fail: Error, CustomStringConvertible {
+    let description: String
+    let code: Int32
+    init(_ message: String, code: Int32 = 1) {
+        description = message
+        self.code = code
+    }
+}
+
+extension ParsableCommand {
+    /// Runs `body`, printing a failure as "watchroomctl: message" with its exit code.
+    func guarded(_ body: () throws -> Void) throws {
+        do { try body() } catch let f as Fail {
+            FileHandle.standardError.write(Data("watchroomctl: \(f.description)\n".utf8))
+            throw ExitCode(f.code)
+        } catch let f as ControlClient.Failure {
+            FileHandle.standardError.write(Data("watchroomctl: \(f.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension Watchroomctl {
+    /// GET a path and decode its JSON, or fail with the daemon's message.
+    func get<T: Decodable>(_ path: String, as: T.Type) throws -> (T, Data) {
+        let reply = try client().request("GET", path)
+        try check(reply)
+        do { return (try ControlJSON.decoder.decode(T.self, from: reply.body), reply.body) } catch {
+            throw Fail("unexpected reply from the daemon: \(error)")
+        }
+    }
+
+    func post(_ path: String, _ body: CommandBody) throws -> (CommandResult, Data) {
+        let data = try ControlJSON.encoder.encode(body)
+        let reply = try client().request("POST", path, body: data)
+        try check(reply)
+        return (try ControlJSON.decoder.decode(CommandResult.self, from: reply.body), reply.body)
+    }
+
+    func check(_ reply: ControlClient.Reply) throws {
+        guard reply.status != 200 else { return }
+        let message = (try? ControlJSON.decoder.decode(ErrorBody.self, from: reply.body).error)
+            ?? String(decoding: reply.body, as: UTF8.self)
+        throw Fail(message, code: reply.status == 400 ? 2 : 1)
+    }
+
+    func emit(_ data: Data) { print(String(decoding: data, as: UTF8.self)) }
+
+    /// Runs an operator command and prints what it did.
+    func perform(_ path: String, _ body: CommandBody) throws {
+        let (result, raw) = try post(path, body)
+        if json { emit(raw); return }
+        for e in result.events { print(Format.event(e)) }
+    }
+}
+
+func requireUser(_ user: String) throws -> String {
+    let u = user.trimmingCharacters(in: .whitespaces)
+    if u.isEmpty { throw Fail("--user NAME is required: every operator action is recorded with who did it", code: 2) }
+    return u
+}
