@@ -52,7 +52,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "watchroom-bench",
-            dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon"],
+            dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon", "Alarms", "Journal"],
             path: "Benchmarks/watchroom-bench"
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),

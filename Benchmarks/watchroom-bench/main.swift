@@ -111,6 +111,8 @@ func throughput(rounds: Int, seconds: Double) throws {
 do {
     if args.isEmpty || args.contains("plan") { try requestsPerScan() }
     if args.isEmpty || args.contains("throughput") { try throughput(rounds: 5, seconds: 2) }
+    if args.isEmpty || args.contains("evaluation") { try evaluationCost(scans: 20) }
+    if args.isEmpty || args.contains("journal") { try await journalThroughput() }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

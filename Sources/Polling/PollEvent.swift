@@ -16,6 +16,18 @@ public struct DeviceScan: Sendable {
     public var requests: Int
 
     public var succeeded: Bool { error == nil }
+
+    public init(device: String, bus: String, time: Date, values: [String: PointValue], error: ModbusError? = nil,
+                transition: CommSupervisor.Transition? = nil, consecutiveFailures: Int = 0, requests: Int = 0) {
+        self.device = device
+        self.bus = bus
+        self.time = time
+        self.values = values
+        self.error = error
+        self.transition = transition
+        self.consecutiveFailures = consecutiveFailures
+        self.requests = requests
+    }
 }
 
 /// Everything the pollers report, in order per bus.

@@ -88,6 +88,15 @@ public final class SimulatedSite: Sendable {
         case .set(let ref, let text):
             let point = try definition(ref)
             try write(ref, try reading(text, point))
+        case .fill(let deviceID, let pointName, let text):
+            let point = try definition(PointRef(device: deviceID, point: pointName))
+            let value = try reading(text, point)
+            let d = try device(deviceID)
+            d.lock.lock()
+            defer { d.lock.unlock() }
+            for i in 0..<point.count {
+                do { try d.writeLocked(value, to: point, index: i) } catch { throw CommandError(message: "\(deviceID).\(pointName): \(error)") }
+            }
         case .get(let ref):
             let point = try definition(ref)
             return devices[ref.device]!.read(point, index: ref.index).description

@@ -10,6 +10,8 @@ public enum SimulatorCommand: Sendable, Equatable {
     case equipment(String, alarm: Bool)
     case set(PointRef, String)
     case get(PointRef)
+    /// Sets every element of a point at once (a flood of trips, for tests and load).
+    case fill(device: String, point: String, value: String)
     case silence(String)
     case exception(String, UInt8)
     case answer(String)
@@ -27,7 +29,7 @@ public enum SimulatorCommand: Sendable, Equatable {
 
     static let usage = """
         commands: say TEXT | wait 2s | zone ZONE normal|alarm|tamper|fault | sensor SENSOR VALUE | \
-        equipment EQUIPMENT normal|alarm | set DEVICE.POINT[INDEX] VALUE | get DEVICE.POINT[INDEX] | \
+        equipment EQUIPMENT normal|alarm | set DEVICE.POINT[INDEX] VALUE | get DEVICE.POINT[INDEX] | fill DEVICE.POINT VALUE | \
         silence DEVICE | exception DEVICE CODE | answer DEVICE | stats DEVICE; \
         operator steps (demo): ack|reset|arm|disarm|unshelve|return-to-service TARGET USER, \
         note TARGET USER TEXT, shelve TARGET USER DURATION REASON, out-of-service ZONE USER REASON
@@ -69,6 +71,9 @@ public enum SimulatorCommand: Sendable, Equatable {
             return .equipment(try arg(1, "an equipment id"), alarm: state == "alarm")
         case "set": return .set(try ref(try arg(1, "a point")), try arg(2, "a value"))
         case "get": return .get(try ref(try arg(1, "a point")))
+        case "fill":
+            let r = try ref(try arg(1, "a point DEVICE.POINT"))
+            return .fill(device: r.device, point: r.point, value: try arg(2, "a value"))
         case "silence": return .silence(try arg(1, "a device id"))
         case "answer": return .answer(try arg(1, "a device id"))
         case "stats": return .stats(try arg(1, "a device id"))

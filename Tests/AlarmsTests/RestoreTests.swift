@@ -1,0 +1,131 @@
+import Alarms
+import Foundation
+import Polling
+import SiteConfig
+import Testing
+
+/// After `kill -9` the daemon restarts from the journal's open alarms and zone control, and the
+/// first polls reconcile them: no duplicate raise for an alarm still active, and an alarm whose
+/// input returned while the daemon was down shows as returned (still latched where latched).
+@Suite("Restart: the same alarms, acks and notes; reconciled with the first scan")
+struct RestoreTests {
+    /// Engine A: H01 (24 h, latched) raised, acknowledged and noted; Y01 raised and left unacknowledged.
+    static func engineBeforeCrash() throws -> (Rig, h01: Int, y01: Int) {
+        var rig = try Rig()
+        for z in ["H01", "Y01"] { rig.zone(z, .normal) }
+        let h01 = try #require(rig.zone("H01", .alarm).events.first?.alarm?.id)
+        rig.advance(seconds: 10)
+        let y01 = try #require(rig.zone("Y01", .alarm).events.first?.alarm?.id)
+        rig.advance(seconds: 20)
+        try rig.command(.acknowledge(alarm: h01, user: "张三"))
+        rig.advance(seconds: 60)
+        try rig.command(.note(alarm: h01, user: "张三", text: "已派保安前往财务室"))
+        try rig.command(.disarm(target: "Y01", user: "张三"))
+        return (rig, h01, y01)
+    }
+
+    /// Engine B, built from what A had (as the journal would hand it back), ten minutes later.
+    static func restart(_ a: Rig, nextID: Int = 1) -> Rig {
+        let later = a.now.addingTimeInterval(600)
+        let b = AlarmEngine(config: a.config, restoring: Array(a.engine.alarms.values), zoneControl: a.engine.zoneControl,
+                            nextID: nextID, now: later)
+        return Rig(config: a.config, engine: b, at: later)
+    }
+
+    @Test("the restarted engine has the same open alarms and zone control")
+    func sameStateAfterRestart() throws {
+        let (a, _, _) = try Self.engineBeforeCrash()
+        let b = Self.restart(a)
+        #expect(b.engine.alarms == a.engine.alarms)
+        #expect(b.engine.zoneControl == a.engine.zoneControl)
+        #expect(b.engine.zoneControl["Y01"]?.armed == false, "a manual disarm survives the restart")
+    }
+
+    @Test("an input still in alarm at the first scan is not raised again")
+    func noDuplicateRaise() throws {
+        let (a, h01, y01) = try Self.engineBeforeCrash()
+        var b = Self.restart(a)
+        let out = b.zone("H01", .alarm)  // from .unknown: the first scan after the restart
+        #expect(out.events.isEmpty, "no duplicate raise, got \(out.kinds)")
+        let alarm = try #require(b.engine.alarms[h01])
+        #expect(alarm.id == h01)
+        #expect(alarm.state == .acknowledged)
+        #expect(alarm.acknowledgedBy == "张三")
+        #expect(alarm.notes.map(\.text) == ["已派保安前往财务室"])
+        #expect(alarm.activations == 1)
+        #expect(alarm == a.engine.alarms[h01])
+        #expect(b.zone("Y01", .alarm).events.isEmpty)
+        #expect(b.engine.alarms[y01]?.state == .unacknowledged)
+    }
+
+    @Test("an input that returned while the daemon was down shows as returned; latched stays awaiting reset")
+    func returnedWhileDown() throws {
+        let (a, h01, y01) = try Self.engineBeforeCrash()
+        var b = Self.restart(a)
+        let out = b.zone("H01", .normal)
+        #expect(out.kinds == [.returned])
+        let alarm = try #require(b.engine.alarms[h01])
+        #expect(alarm.state == .awaitingReset)
+        #expect(alarm.returnedAt == b.now)
+        #expect(alarm.notes.count == 1)
+        // The unacknowledged one returns unacknowledged.
+        #expect(b.zone("Y01", .normal).kinds == [.returned])
+        #expect(b.engine.alarms[y01]?.state == .returnedUnacknowledged)
+        // And the operator can finish the handling on the new engine (the note survived).
+        #expect(try b.command(.reset(alarm: h01, user: "张三")).kinds == [.reset])
+    }
+
+    @Test("an acknowledged non-latched alarm whose input returned while down closes")
+    func nonLatchedClosesAfterRestart() throws {
+        var a = try Rig()
+        let id = try #require(a.equipment("ups-on-battery", .alarm).events.first?.alarm?.id)
+        try a.command(.acknowledge(alarm: id, user: "张三"))
+        var b = Self.restart(a)
+        #expect(b.equipment("ups-on-battery", .normal).kinds == [.returned, .cleared])
+        #expect(b.engine.alarms.isEmpty)
+    }
+
+    @Test("the first real scan after a restart, through the state tracker, raises nothing twice")
+    func firstScanThroughTracker() throws {
+        let (a, h01, y01) = try Self.engineBeforeCrash()
+        var b = Self.restart(a)
+        var tracker = StateTracker(config: b.config)
+        // H01 still closed, Y01 back to normal; F01 tripped while the daemon was down.
+        let changes = tracker.apply(Scans.di1(closed: [Scans.H01, Scans.F01], at: b.now))
+        let out = b.engine.apply(changes, at: b.now)
+        #expect(out.events.filter { $0.kind == .raised }.compactMap { $0.alarm?.source.id } == ["F01"])
+        #expect(out.events.filter { $0.kind == .returned }.compactMap { $0.alarm?.id } == [y01])
+        #expect(b.engine.alarms[h01]?.state == .acknowledged)
+        #expect(b.engine.alarms[y01]?.state == .returnedUnacknowledged)
+    }
+
+    @Test("new alarms after a restart get ids above the restored ones")
+    func nextIDContinues() throws {
+        let (a, h01, y01) = try Self.engineBeforeCrash()
+        var b = Self.restart(a)
+        #expect(b.engine.nextID > max(h01, y01))
+        let fresh = try #require(b.zone("F01", .alarm).events.first?.alarm?.id)
+        #expect(fresh == max(h01, y01) + 1)
+        #expect(fresh != h01 && fresh != y01)
+    }
+
+    @Test("the journal's next id wins when closed alarms used higher ids")
+    func nextIDFromJournal() throws {
+        let (a, _, _) = try Self.engineBeforeCrash()
+        var b = Self.restart(a, nextID: 40)
+        #expect(b.engine.nextID == 40)
+        #expect(b.zone("F01", .alarm).events.first?.alarm?.id == 40)
+    }
+
+    @Test("closed alarms handed to the engine are not reopened")
+    func closedAlarmsIgnored() throws {
+        var a = try Rig()
+        let id = try #require(a.equipment("ups-on-battery", .alarm).events.first?.alarm?.id)
+        try a.command(.acknowledge(alarm: id, user: "张三"))
+        let closed = try #require(a.equipment("ups-on-battery", .normal).events.last?.alarm)
+        #expect(closed.state == .normal)
+        let b = AlarmEngine(config: a.config, restoring: [closed], now: a.now)
+        #expect(b.alarms.isEmpty)
+        #expect(b.nextID == id + 1)
+    }
+}
