@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -29,11 +30,15 @@ let package = Package(
         .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling"]),
         .target(name: "Journal", dependencies: ["SiteConfig", "Alarms", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Control", dependencies: ["Alarms", "SiteConfig"]),
+        .target(
+            name: "Notify",
+            dependencies: ["Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "Simulator", dependencies: ["Modbus", "SiteConfig", "Polling"]),
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Simulator", "Journal", "Control",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Simulator", "Journal", "Control", "Notify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,10 +63,16 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal"]),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: ["Notify", "Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(name: "PollingTests", dependencies: ["Polling", "SiteConfig", "Modbus", "Simulator", "Alarms"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control"]
+            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify",
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]
 )

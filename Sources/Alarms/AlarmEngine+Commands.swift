@@ -141,6 +141,20 @@ extension AlarmEngine {
                 out.events.append(AlarmEvent(kind: .unshelved, time: now, alarm: alarm, user: "shelve-expiry", text: "shelving by \(s.user) expired"))
             }
         }
+        // Nobody acknowledged within the response time (site rule 11): call again, and the supervisor.
+        let timeout = TimeInterval(config.ackTimeoutSeconds), repeatEvery = TimeInterval(config.escalationRepeatSeconds)
+        for var alarm in alarms.values.sorted(by: { $0.id < $1.id })
+        where (alarm.state == .unacknowledged || alarm.state == .returnedUnacknowledged) && alarm.shelved == nil
+            && (alarm.priority == .critical || alarm.priority == .high) {
+            let base = alarm.escalationBase ?? alarm.raisedAt
+            let due = base.addingTimeInterval(timeout + repeatEvery * Double(alarm.escalations))
+            guard now >= due else { continue }
+            alarm.escalations += 1
+            alarm.updatedAt = now
+            replace(alarm)
+            out.events.append(AlarmEvent(kind: .escalated, time: now, alarm: alarm,
+                                         text: "not acknowledged within \(Int(now.timeIntervalSince(base))) s (escalation \(alarm.escalations))"))
+        }
         if let last = lastTickTime {
             for area in config.areas {
                 guard let change = ArmingSchedule.crossing(area: area, site: config, from: last, to: now) else { continue }
@@ -162,6 +176,9 @@ extension AlarmEngine {
         control.armedAt = now
         zoneControl[zoneID] = control
         out.events.append(AlarmEvent(kind: armed ? .armed : .disarmed, time: now, zone: zoneID, user: user))
+        if let zone = config.zones.first(where: { $0.id == zoneID }), let armRef = Self.armOutput(for: zone, site: config) {
+            out.writes.append(PointWrite(ref: armRef, value: armed))
+        }
         // A scheduled arm with a zone already open raises at once; a manual one was refused above.
         if armed, let zone = config.zones.first(where: { $0.id == zoneID }), let condition = zoneConditions[zoneID], condition == .alarm {
             evaluateZoneAfterControl(zone, condition: condition, now: now, into: &out)
@@ -198,6 +215,13 @@ extension AlarmEngine {
     static func resetOutput(for zone: Zone, site: SiteConfig) -> PointRef? {
         guard let device = site.device(zone.input.device), let point = device.profile.point(named: "reset"), point.writable else { return nil }
         return PointRef(device: device.id, point: point.name, index: 0)
+    }
+
+    /// A supervised panel's per-zone arm output (the profile's writable `arm` point, one element per zone).
+    static func armOutput(for zone: Zone, site: SiteConfig) -> PointRef? {
+        guard let device = site.device(zone.input.device), let point = device.profile.point(named: "arm"), point.writable,
+              zone.input.index < point.count else { return nil }
+        return PointRef(device: device.id, point: point.name, index: zone.input.index)
     }
 
     static func stamp(_ date: Date?) -> String {

@@ -138,6 +138,8 @@ public struct AlarmEngine: Sendable {
             alarm.state = .unacknowledged
             alarm.acknowledgedAt = nil
             alarm.acknowledgedBy = nil
+            alarm.escalations = 0
+            alarm.escalationBase = now
             alarms[id] = alarm
             out.events.append(AlarmEvent(kind: .reactivated, time: now, alarm: alarm))
             noteActivation(key, id: id, now: now, into: &out)
@@ -145,7 +147,7 @@ public struct AlarmEngine: Sendable {
         }
         let alarm = Alarm(id: nextID, source: source, name: name, category: category, condition: condition, priority: priority,
                           state: .unacknowledged, latched: latched, active: true, requiresNote: latched,
-                          raisedAt: now, updatedAt: now, value: value)
+                          raisedAt: now, updatedAt: now, value: value, escalationBase: now)
         nextID += 1
         alarms[alarm.id] = alarm
         openByKey[key] = alarm.id

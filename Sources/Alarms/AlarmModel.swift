@@ -78,6 +78,10 @@ public struct Alarm: Sendable, Hashable, Codable, Identifiable {
     public var activations: Int = 1
     public var chattering = false
     public var value: String?
+    /// Escalations sent since the alarm last became active unacknowledged.
+    public var escalations = 0
+    /// When the current unacknowledged period began (raise or re-activation).
+    public var escalationBase: Date?
 
     public var isOpen: Bool { state != .normal }
 }
@@ -85,7 +89,7 @@ public struct Alarm: Sendable, Hashable, Codable, Identifiable {
 /// What happened, for the journal, the log, `watchroomctl watch` and notifications.
 public struct AlarmEvent: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
-        case raised, reactivated, acknowledged, noted, returned, reset, cleared
+        case raised, reactivated, escalated, acknowledged, noted, returned, reset, cleared
         case shelved, unshelved, chattering
         case armed, disarmed
         case outOfService = "out-of-service"

@@ -2,6 +2,7 @@ public import Alarms
 public import Foundation
 public import Journal
 public import Logging
+public import Notify
 public import Polling
 public import SiteConfig
 
@@ -19,6 +20,8 @@ public actor AlarmService {
     /// Writes for the poller (panel resets), taken by the monitor.
     private(set) var pendingWrites: [PointWrite] = []
     public private(set) var lastProgress = Date()
+    private let planner: NotificationPlanner
+    private var delivery: DeliveryService?
 
     public init(config: SiteConfig, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.config = config
@@ -29,6 +32,7 @@ public actor AlarmService {
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
                              nextID: state.nextAlarmID, now: now())
         tracker = StateTracker(config: config)
+        planner = NotificationPlanner(config: config)
         if !state.openAlarms.isEmpty {
             logger.notice("restored \(state.openAlarms.count) open alarms from the journal (last event #\(state.lastSeq))")
         }
@@ -80,13 +84,21 @@ public actor AlarmService {
         guard !output.events.isEmpty || !buckets.isEmpty else { return [] }
         let zones = Set(output.events.compactMap(\.zone))
         let control = engine.zoneControl.filter { zones.contains($0.key) }
+        // Notifications are outbox rows written in the same transaction as the events causing them.
+        let planned = planner.plan(output.events)
+        let t = now()
+        let outbox = planned.compactMap { p in
+            (try? NotifyJSON.encoder.encode(p.notification)).map { OutboxInsert(target: p.target, body: $0, createdAt: t) }
+        }
         do {
             // An unstructured task: a commit already decided must finish even while the daemon is
             // being stopped (cancellation would otherwise abort the write and lose the batch).
             let journal = self.journal, events = output.events
-            let committed = try await Task { try await journal.commit(events, zoneControl: control, samples: buckets) }.value
+            let committed = try await Task { try await journal.commit(events, zoneControl: control, samples: buckets, outbox: outbox) }.value
             for e in committed { log(e) }
+            logNotifications(committed)
             broadcaster.publish(committed)
+            if !outbox.isEmpty { delivery?.nudge() }
             return committed
         } catch {
             // The engine has moved on; say loudly that the journal is behind. Events stay in memory
@@ -99,8 +111,39 @@ public actor AlarmService {
     }
 
     private func log(_ e: AlarmEvent) {
-        let level: Logger.Level = e.kind == .raised || e.kind == .reactivated ? .warning : .notice
-        logger.log(level: level, "\(EventText.line(e, site: config))")
+        logger.log(level: .notice, "\(EventText.line(e, site: config))")
+    }
+
+    /// The log target, always on: one line per notification to the shift leader, at the alarm's syslog level.
+    private func logNotifications(_ events: [AlarmEvent]) {
+        for e in events {
+            guard let alarm = e.alarm, alarm.shelved == nil,
+                  [.raised, .reactivated, .escalated].contains(e.kind) else { continue }
+            let kind: Notify.Notification.Kind = e.kind == .escalated ? .escalated : e.kind == .raised ? (alarm.condition == .deliveryFailure ? .deliveryFailure : .raised) : .reactivated
+            let n = planner.notification(kind, alarm: alarm, event: e)
+            let who = n.recipients.map { "\($0.name)\($0.mobile.map { " \($0)" } ?? "")" }.joined(separator: ", ")
+            let level: Logger.Level = switch alarm.priority {
+            case .critical: .critical
+            case .high: .error
+            case .medium: .warning
+            case .low: .notice
+            case .info: .info
+            }
+            logger.log(level: level, "NOTIFY \(who.isEmpty ? "(no shift configured)" : who)\(n.shift.map { " [\($0) shift]" } ?? ""): \(n.title)")
+        }
+    }
+
+    public func nudgeDelivery() { delivery?.nudge() }
+
+    /// Connects the delivery service, so new outbox rows go out at once.
+    public func attach(_ delivery: DeliveryService) { self.delivery = delivery }
+
+    /// A target dead-lettered (or recovered): raise (or return) its delivery-failure alarm,
+    /// which notifies the log and the other targets.
+    public func deliveryFailure(target: String, failing: Bool, reason: String) async {
+        let output = engine.system("notify-\(target)", .deliveryFailure, name: "通知通道 \(target) 投递失败 / notify target \(target) failing",
+                                   active: failing, detail: reason, at: now())
+        await commit(output, samples: [])
     }
 
     public func takeWrites() -> [PointWrite] {

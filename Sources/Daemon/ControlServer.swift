@@ -5,6 +5,7 @@ import Hummingbird
 import ServiceLifecycle
 import Journal
 import Modbus
+import Notify
 import Polling
 import Logging
 import NIOCore
@@ -96,6 +97,20 @@ struct ControlServer: Sendable {
                 }
                 try await writer.finish(nil)
             })
+        }
+        router.get("/v1/notifications") { request, _ in
+            let state = request.uri.queryParameters.get("state").map { [String($0)] }
+            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200
+            let rows = try alarms.journal.outbox(states: state, limit: limit)
+            return try json(rows.map { OutboxView(row: $0) })
+        }
+        router.post("/v1/notifications/:id/retry") { _, context in
+            guard let id = context.parameters.get("id").flatMap(Int64.init) else { return error(.badRequest, "outbox id must be a number", "invalid") }
+            guard let target = try await alarms.journal.requeue(id, at: Date()) else {
+                return error(.notFound, "no dead-lettered notification \(id) (see watchroomctl notifications --state dead)", "not-found")
+            }
+            await alarms.nudgeDelivery()
+            return try json(Requeued(requeued: id, target: target))
         }
         for verb in ["ack", "note", "reset", "shelve", "unshelve"] {
             router.post("/v1/alarms/:id/\(verb)") { request, context in
@@ -201,4 +216,34 @@ actor ShutdownTrigger {
         fired = true
         await action?()
     }
+}
+
+/// An outbox row as `watchroomctl notifications` shows it (the title, never the target's secret).
+struct OutboxView: Codable {
+    let id: Int64
+    let target: String
+    let state: String
+    let attempts: Int
+    let nextAttemptAt: Date
+    let lastError: String?
+    let deliveredAt: Date?
+    let createdAt: Date
+    let title: String
+
+    init(row: OutboxRow) {
+        id = row.id
+        target = row.target
+        state = row.state
+        attempts = row.attempts
+        nextAttemptAt = row.nextAttemptAt
+        lastError = row.lastError
+        deliveredAt = row.deliveredAt
+        createdAt = row.createdAt
+        title = (try? NotifyJSON.decoder.decode(Notify.Notification.self, from: row.body))?.title ?? "(unreadable)"
+    }
+}
+
+struct Requeued: Codable {
+    let requeued: Int64
+    let target: String
 }

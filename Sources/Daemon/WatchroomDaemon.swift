@@ -2,6 +2,7 @@ import Alarms
 import Foundation
 import Journal
 public import Logging
+import Notify
 public import SiteConfig
 
 /// The daemon's parts wired together: journal, alarm service, pollers and the control API.
@@ -10,6 +11,7 @@ public final class WatchroomDaemon: Sendable {
     public let alarms: AlarmService
     public let monitor: Monitor
     let control: ControlServer
+    let delivery: DeliveryService
     private let logger: Logger
 
     public struct StartError: Error, CustomStringConvertible {
@@ -29,7 +31,15 @@ public final class WatchroomDaemon: Sendable {
         do { journal = try Journal(path: path) } catch {
             throw StartError(description: "cannot open the journal \(path): \(error)")
         }
-        alarms = try AlarmService(config: config, journal: journal, logger: logger)
+        let alarms = try AlarmService(config: config, journal: journal, logger: logger)
+        self.alarms = alarms
+        do {
+            delivery = try DeliveryService(config: config, journal: journal, logger: logger) { target, failing, reason in
+                await alarms.deliveryFailure(target: target, failing: failing, reason: reason)
+            }
+        } catch {
+            throw StartError(description: "\(error)")
+        }
         monitor = Monitor(config: config, alarms: alarms, logger: logger)
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
                                 logger: logger)
@@ -53,7 +63,10 @@ public final class WatchroomDaemon: Sendable {
                 logger.critical("control API stopped: \(error)")
             }
         }
+        await alarms.attach(delivery)
+        let sending = Task { [delivery] in await delivery.run() }
         await monitor.run()
+        sending.cancel()
         await alarms.finishWatchers()
         await stopAPI.fire()
         prune.cancel()

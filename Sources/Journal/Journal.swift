@@ -72,6 +72,22 @@ public final class Journal: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v2-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    target TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    delivered_at REAL,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX outbox_due ON outbox(target, state, id);
+                """)
+        }
         return m
     }
 
@@ -92,8 +108,8 @@ public final class Journal: Sendable {
     /// Commits one engine step: its events (numbered in order), the alarms they touch, the zone
     /// control they change, and finished sensor buckets. Returns the events with their sequence numbers.
     public func commit(_ events: [AlarmEvent], zoneControl: [String: ZoneControl] = [:],
-                       samples: [SampleBucket] = []) async throws -> [AlarmEvent] {
-        guard !events.isEmpty || !samples.isEmpty || !zoneControl.isEmpty else { return events }
+                       samples: [SampleBucket] = [], outbox: [OutboxInsert] = []) async throws -> [AlarmEvent] {
+        guard !events.isEmpty || !samples.isEmpty || !zoneControl.isEmpty || !outbox.isEmpty else { return events }
         let encodedEvents = try events.map { ($0, try Self.encoder.encode($0)) }
         var latest: [Int: Alarm] = [:]
         for e in events { if let a = e.alarm { latest[a.id] = a } }
@@ -126,6 +142,12 @@ public final class Journal: Sendable {
                                arguments: [zone, String(decoding: body, as: UTF8.self)])
             }
             for b in samples { try Self.store(b, db: db) }
+            // The notifications these events cause commit with them: a notification is a row first.
+            for o in outbox {
+                try db.execute(sql: "INSERT INTO outbox (target, created_at, state, next_attempt_at, body) VALUES (?, ?, 'pending', ?, ?)",
+                               arguments: [o.target, o.createdAt.timeIntervalSince1970, o.createdAt.timeIntervalSince1970,
+                                           String(decoding: o.body, as: UTF8.self)])
+            }
             return numbered
         }
     }

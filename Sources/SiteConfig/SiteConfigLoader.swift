@@ -545,7 +545,8 @@ private final class Reader {
     }
 
     func notifyTarget(_ m: YMap) -> NotifyTarget? {
-        m.check(allowed: ["id", "format", "url", "min_priority", "secret_file", "secret_env"], in: "notify target")
+        m.check(allowed: ["id", "format", "url", "min_priority", "secret_file", "secret_env", "group_window_s", "rate_per_minute",
+                          "timeout_s", "retry_max_s"], in: "notify target")
         let id = m.required("id", in: "notify target")?.string("notify id")
         let label = "notify target '\(id ?? "?")'"
         let formats = ["standard", "alertmanager", "wecom", "dingtalk", "feishu"]
@@ -561,7 +562,14 @@ private final class Reader {
         }
         let minPriority = m["min_priority"].flatMap { priorityValue($0) } ?? .low
         guard let id, let format, let url else { return nil }
+        if ["dingtalk", "feishu"].contains(format) && m["secret_file"] == nil && m["secret_env"] == nil {
+            m.at.error("\(label): \(format) bots are signed; give the signing secret with secret_file or secret_env")
+        }
         return NotifyTarget(id: id, format: format, url: url, minPriority: minPriority,
-                            secretFile: m["secret_file"]?.scalarText, secretEnv: m["secret_env"]?.scalarText)
+                            secretFile: m["secret_file"]?.scalarText, secretEnv: m["secret_env"]?.scalarText,
+                            groupWindowSeconds: m["group_window_s"]?.double("group_window_s"),
+                            ratePerMinute: m["rate_per_minute"]?.int("rate_per_minute", in: 0...10000),
+                            timeoutSeconds: m["timeout_s"]?.int("timeout_s", in: 1...300),
+                            retryMaxSeconds: m["retry_max_s"]?.int("retry_max_s", in: 1...86400))
     }
 }

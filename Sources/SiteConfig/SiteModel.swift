@@ -166,7 +166,7 @@ public struct Recorder: Sendable, Hashable {
     public var storagePath: String?
 }
 
-public struct Person: Sendable, Hashable {
+public struct Person: Sendable, Hashable, Codable {
     public var name: String
     public var mobile: String?
     public var chatID: String?
@@ -187,6 +187,11 @@ public struct NotifyTarget: Sendable, Hashable {
     public var minPriority: Priority
     public var secretFile: String?
     public var secretEnv: String?
+    /// Pacing overrides (defaults depend on the format; see DeliveryPolicy).
+    public var groupWindowSeconds: Double?
+    public var ratePerMinute: Int?
+    public var timeoutSeconds: Int?
+    public var retryMaxSeconds: Int?
 }
 
 public struct Area: Sendable, Hashable {

@@ -183,3 +183,56 @@ struct ReturnToService: ParsableCommand {
     @Option(name: .long) var user = ""
     func run() throws { try guarded { try ctl.perform("/v1/zones/\(zone)/return-to-service", CommandBody(user: try requireUser(user))) } }
 }
+
+struct Notifications: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The outbox: pending, delivered and dead-lettered notifications, with attempts and last error.",
+        subcommands: [List.self, Retry.self], defaultSubcommand: List.self)
+
+    struct Row: Decodable {
+        let id: Int64
+        let target: String
+        let state: String
+        let attempts: Int
+        let nextAttemptAt: Date
+        let lastError: String?
+        let deliveredAt: Date?
+        let createdAt: Date
+        let title: String
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the outbox (newest first).")
+        @ParentCommand var ctl: Watchroomctl
+        @Option(name: .long, help: "Only this state: pending, delivered or dead.") var state: String?
+        @Option(name: .long) var limit = 100
+        func run() throws {
+            try guarded {
+                if let state, !["pending", "delivered", "dead"].contains(state) { throw Fail("--state must be pending, delivered or dead", code: 2) }
+                let (rows, raw) = try ctl.get("/v1/notifications?limit=\(limit)\(state.map { "&state=\($0)" } ?? "")", as: [Row].self)
+                if ctl.json { ctl.emit(raw); return }
+                if rows.isEmpty { print("the outbox is empty"); return }
+                for r in rows {
+                    var line = "\(r.id)  \(r.state)  \(r.target)  attempts \(r.attempts)  \(Format.time(r.createdAt))  \(r.title)"
+                    if r.state == "delivered" { line += "  delivered \(Format.time(r.deliveredAt))" }
+                    if r.state == "pending" && r.attempts > 0 { line += "  next try \(Format.time(r.nextAttemptAt))" }
+                    if let e = r.lastError { line += "  last error: \(e)" }
+                    print(line)
+                }
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a dead-lettered notification back in line.")
+        @ParentCommand var ctl: Watchroomctl
+        @Argument var id: Int64
+        func run() throws {
+            try guarded {
+                let reply = try ctl.client().request("POST", "/v1/notifications/\(id)/retry", body: Data("{}".utf8))
+                try ctl.check(reply)
+                print(ctl.json ? String(decoding: reply.body, as: UTF8.self) : "notification \(id) requeued")
+            }
+        }
+    }
+}

@@ -11,7 +11,8 @@ struct Watchroomctl: ParsableCommand {
         abstract: "Operate Watchroom: watch and handle alarms, arm and disarm zones.",
         discussion: "Global options go before the subcommand: watchroomctl --socket PATH --json alarms",
         subcommands: [Status.self, Alarms.self, Show.self, Watch.self, Ack.self, Note.self, Reset.self, Shelve.self,
-                      Unshelve.self, Arm.self, Disarm.self, OutOfService.self, ReturnToService.self, Events.self]
+                      Unshelve.self, Arm.self, Disarm.self, OutOfService.self, ReturnToService.self, Events.self,
+                      Notifications.self]
     )
 
     @Option(name: .long, help: "The daemon's control socket (default: the config's control.socket, else /run/watchroom/control.sock).")

@@ -155,8 +155,27 @@ struct ArmingTests {
         #expect(out.events.last?.zone == "S01")
         #expect(out.events.last?.user == "张三")
         #expect(rig.engine.zoneControl["S01"]?.armed == true)
-        #expect(out.writes.map(\.ref) == [PointRef(device: "exp", point: "reset", index: 0)])
-        #expect(out.writes.map(\.value) == [true])
+        // The panel's latch is cleared and S01 (zone 1 of the expander) is armed again on the panel.
+        #expect(out.writes.map(\.ref) == [PointRef(device: "exp", point: "reset", index: 0), PointRef(device: "exp", point: "arm", index: 0)])
+        #expect(out.writes.map(\.value) == [true, true])
+    }
+
+    @Test("arming and disarming a zone on a panel with per-zone arm outputs writes its arm point")
+    func armWritesPanelArmPoint() throws {
+        var rig = try Rig()
+        let armed = try rig.command(.arm(target: "S01", user: "张三"))
+        #expect(armed.writes.map(\.ref) == [PointRef(device: "exp", point: "arm", index: 0)])
+        #expect(armed.writes.map(\.value) == [true])
+        let disarmed = try rig.command(.disarm(target: "S02", user: "张三"))
+        #expect(disarmed.writes.map(\.ref) == [PointRef(device: "exp", point: "arm", index: 1)], "S02 is zone 2 of the expander")
+        #expect(disarmed.writes.map(\.value) == [false])
+        // di-1 (generic-di-16) has no arm output.
+        #expect(try rig.command(.arm(target: "Z01", user: "张三")).writes.isEmpty)
+        // The schedule arms the panel too.
+        try rig.command(.disarm(target: "S01", user: "张三"))
+        rig.now = siteTime(plusMinutes: 181)
+        let scheduled = rig.tick()
+        #expect(scheduled.writes.map(\.ref) == [PointRef(device: "exp", point: "arm", index: 0)])
     }
 
     @Test("reset of a zone on a module without a reset output writes nothing")
@@ -226,9 +245,10 @@ struct ArmingTests {
         #expect(rig.tick().kinds == [.armed, .armed, .armed])
     }
 
-    @Test("at start the arming follows the schedule", arguments: [
-        (16.0 * 60, false), (19.0 * 60, true), (23.5 * 60, true), (6.0 * 60 + 59, true), (7.0 * 60, false),
-    ])
+    /// (minute of the day in site time, whether the perimeter should be armed then)
+    static let startTimes: [(Double, Bool)] = [(16 * 60, false), (19 * 60, true), (23 * 60 + 30, true), (6 * 60 + 59, true), (7 * 60, false)]
+
+    @Test("at start the arming follows the schedule", arguments: startTimes)
     func initialArmingFollowsSchedule(minuteOfDay: Double, armed: Bool) throws {
         // afternoon is 16:00 site time; go to the wanted time of the same or the next day.
         let minutes = minuteOfDay >= 16 * 60 ? minuteOfDay - 16 * 60 : minuteOfDay + 8 * 60

@@ -166,6 +166,21 @@ struct JournalTests {
         #expect(try journal.loadState().openAlarms.map(\.id) == [oldOpen, untouched])
         #expect(try journal.integrityCheck() == "ok")
 
+        // Sensor history: minute buckets are kept 31 days, hour buckets as long as events.
+        let day = 86400.0
+        let minute40 = SampleBucket(sensor: "room-temp", span: .minute, start: now.addingTimeInterval(-40 * day), min: 1, max: 2, sum: 3, count: 2)
+        let minute20 = SampleBucket(sensor: "room-temp", span: .minute, start: now.addingTimeInterval(-20 * day), min: 1, max: 2, sum: 3, count: 2)
+        var hour40 = minute40
+        hour40.span = .hour
+        var hour500 = minute40
+        hour500.span = .hour
+        hour500.start = now.addingTimeInterval(-500 * day)
+        _ = try await journal.commit([], samples: [minute40, minute20, hour40, hour500])
+        try await journal.prune(keepEventsDays: 400, now: now)
+        let since = now.addingTimeInterval(-1000 * day)
+        #expect(try journal.samples(sensor: "room-temp", span: .minute, since: since).map(\.start) == [minute20.start])
+        #expect(try journal.samples(sensor: "room-temp", span: .hour, since: since).map(\.start) == [hour40.start])
+
         // Pruning again removes nothing more.
         #expect(try await journal.prune(keepEventsDays: 400, now: now) == 0)
     }

@@ -39,6 +39,8 @@ let siteYAML = """
     equipment:
       - {id: ups-on-battery, name: UPS市电中断转电池, input: ups-1.on_battery, alarm_when: true, priority: high}
     alarms: {max_shelve_minutes: 60}
+    # Escalation has its own tests (EscalationTests); here it stays out of the way of long ticks.
+    escalation: {ack_timeout_s: 86400, repeat_s: 86400}
     """
 
 /// /work/main/devices, found from this file so the tests run from any working directory.

@@ -1,0 +1,90 @@
+public import Alarms
+import Foundation
+public import SiteConfig
+
+/// Decides, from alarm events, which notifications go to which target. Pure.
+///
+/// Chat bots (wecom, dingtalk, feishu) get what needs a person: raised, re-activated, escalated,
+/// delivery failures and repair requests. `standard` and `alertmanager` receivers also get
+/// acknowledgements and resolutions, so an incident system can close what it opened.
+public struct NotificationPlanner: Sendable {
+    public let config: SiteConfig
+    public let roster: ShiftRoster
+
+    public init(config: SiteConfig) {
+        self.config = config
+        roster = ShiftRoster(config: config)
+    }
+
+    public func plan(_ events: [AlarmEvent]) -> [(target: String, notification: Notification)] {
+        var out: [(String, Notification)] = []
+        for event in events {
+            guard let alarm = event.alarm, let kind = kind(of: event) else { continue }
+            if alarm.shelved != nil && kind != .resolved { continue }  // shelved: hidden until it comes back
+            let n = notification(kind, alarm: alarm, event: event)
+            for target in config.notify where wants(target, n, alarm: alarm) { out.append((target.id, n)) }
+        }
+        return out
+    }
+
+    func kind(of event: AlarmEvent) -> Notification.Kind? {
+        switch event.kind {
+        case .raised:
+            switch event.alarm?.condition {
+            case .deliveryFailure: .deliveryFailure
+            default: .raised
+            }
+        case .reactivated: .reactivated
+        case .escalated: .escalated
+        case .acknowledged: .acknowledged
+        case .reset, .cleared: .resolved
+        default: nil
+        }
+    }
+
+    func wants(_ target: NotifyTarget, _ n: Notification, alarm: Alarm) -> Bool {
+        guard alarm.priority >= target.minPriority || n.kind == .deliveryFailure else { return false }
+        // A target's own delivery failure is reported to the others, not to itself.
+        if alarm.condition == .deliveryFailure && alarm.source.id == "notify-\(target.id)" { return false }
+        let chat = ["wecom", "dingtalk", "feishu"].contains(target.format)
+        if chat { return [.raised, .reactivated, .escalated, .deliveryFailure, .repairRequired].contains(n.kind) }
+        return true
+    }
+
+    public func notification(_ kind: Notification.Kind, alarm: Alarm, event: AlarmEvent) -> Notification {
+        let shift = roster.onDuty(at: event.time)
+        var recipients = shift.map { [$0.leader] } ?? []
+        if kind == .escalated, let sup = roster.supervisor { recipients.append(sup) }
+        let word: String = switch kind {
+        case .raised: "报警 ALARM"
+        case .reactivated: "再次报警 ALARM AGAIN"
+        case .escalated: "未确认升级 ESCALATION"
+        case .acknowledged: "已确认 ACKNOWLEDGED"
+        case .resolved: "已恢复 RESOLVED"
+        case .deliveryFailure: "通知失败 DELIVERY FAILURE"
+        case .repairRequired: "需要维修 REPAIR REQUIRED"
+        }
+        let what = alarm.condition == .commLoss ? "comm loss" : alarm.condition.rawValue
+        let title = "[\(alarm.priority.rawValue)] \(word): \(alarm.name) \(alarm.source.id) \(what)"
+        var lines = [title, "\(config.siteName) · \(alarm.category) · \(Self.siteTime(event.time, config.timezone))"]
+        if let v = alarm.value, !v.isEmpty { lines.append("value: \(v)") }
+        if let text = event.text { lines.append(text) }
+        if let user = event.user { lines.append("by \(user)") }
+        lines.append("alarm \(alarm.id), state \(alarm.state.rawValue)")
+        if let leader = shift?.leader {
+            lines.append("值班班长 shift leader (\(shift!.name)): \(leader.name)\(leader.mobile.map { " \($0)" } ?? "")")
+        }
+        if kind == .escalated, let sup = roster.supervisor {
+            lines.append("主管 supervisor: \(sup.name)\(sup.mobile.map { " \($0)" } ?? "")")
+        }
+        return Notification(kind: kind, time: event.time, site: config.siteName, alarm: alarm, recipients: recipients,
+                            shift: shift?.name, title: title, text: lines.joined(separator: "\n"))
+    }
+
+    static func siteTime(_ date: Date, _ tz: String) -> String {
+        let f = DateFormatter()
+        f.timeZone = TimeZone(identifier: tz)
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: date)
+    }
+}

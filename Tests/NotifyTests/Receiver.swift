@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+
+/// One request as the receiver saw it.
+struct ReceivedRequest: Sendable {
+    var index: Int
+    var method: String
+    var path: String
+    /// The raw (percent-encoded) query string, "" when none.
+    var query: String
+    /// Header names lowercased.
+    var headers: [String: String]
+    var body: Data
+    var time: Date
+    /// The status the receiver answered with.
+    var status: Int = 0
+
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body as a JSON object (fails the test when it is not one).
+    func json() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: body)
+        return try #require(object as? [String: Any], "body is a JSON object: \(bodyText)")
+    }
+
+    /// Raw query items, values still percent-encoded.
+    var rawQueryItems: [String: String] {
+        var out: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            out[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+        }
+        return out
+    }
+}
+
+/// What the receiver answers.
+struct Reply: Sendable {
+    var status: Int = 200
+    var headers: [String: String] = [:]
+    var body: String = ""
+
+    static let ok = Reply(status: 200, body: #"{"ok":true}"#)
+    static let chatOK = Reply(status: 200, body: #"{"errcode":0,"errmsg":"ok"}"#)
+}
+
+/// A real HTTP server on 127.0.0.1 (Hummingbird), recording every request and answering with `handler`.
+final class Receiver: Sendable {
+    typealias Handler = @Sendable (ReceivedRequest) -> Reply
+
+    let port: Int
+    private let box: Box
+    private let task: Mutex<Task<Void, any Error>?>
+
+    private init(port: Int, box: Box, task: Task<Void, any Error>?) {
+        self.port = port
+        self.box = box
+        self.task = Mutex(task)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request so far, in arrival order.
+    var requests: [ReceivedRequest] { box.recorded.withLock { $0 } }
+
+    func requests(path: String) -> [ReceivedRequest] { requests.filter { $0.path == path } }
+
+    /// Replaces the answer; a handler must not read `requests` (it runs under the recording lock).
+    func setHandler(_ h: @escaping Handler) { box.handler.withLock { $0 = h } }
+
+    static func start(_ handler: @escaping Handler = { _ in .ok }) async throws -> Receiver {
+        let box = Box(handler: handler)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            let buffer = try await request.body.collect(upTo: 16 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers {
+                let name = field.name.canonicalName
+                headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
+            }
+            var r = ReceivedRequest(index: 0, method: request.method.rawValue, path: request.uri.path,
+                                    query: request.uri.query ?? "", headers: headers,
+                                    body: Data(buffer.readableBytesView), time: Date())
+            let reply = box.respond(&r)
+            var fields = HTTPFields()
+            fields[.contentType] = "application/json"
+            for (k, v) in reply.headers { fields[HTTPField.Name(k)!] = v }
+            return Response(status: .init(code: reply.status), headers: fields,
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+        }
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "notify-tests"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() }
+        )
+        let task = Task { try await app.run() }
+        var port = 0
+        for await p in ports {
+            port = p
+            break
+        }
+        guard port > 0 else {
+            task.cancel()
+            throw ReceiverError()
+        }
+        let receiver = Receiver(port: port, box: box, task: task)
+        return receiver
+    }
+
+    func stop() async {
+        let t = task.withLock { t -> Task<Void, any Error>? in defer { t = nil }; return t }
+        t?.cancel()
+        _ = try? await t?.value
+    }
+
+    struct ReceiverError: Error {}
+
+    /// Holds the state the responder closure shares with the receiver.
+    private final class Box: Sendable {
+        let recorded = Mutex<[ReceivedRequest]>([])
+        let handler: Mutex<Handler>
+        init(handler: @escaping Handler) { self.handler = Mutex(handler) }
+
+        func respond(_ r: inout ReceivedRequest) -> Reply {
+            let h = handler.withLock { $0 }
+            // Number and record under one lock, so the order of `requests` is the order of answers.
+            return recorded.withLock { list -> Reply in
+                r.index = list.count
+                let reply = h(r)
+                r.status = reply.status
+                list.append(r)
+                return reply
+            }
+        }
+    }
+}
