@@ -26,8 +26,10 @@ public struct AlarmEngine: Sendable {
     public static let chatterWindow: TimeInterval = 60
 
     /// Builds the engine from the journal's last state (or fresh, with zones armed per schedule).
+    /// `resumingFrom` is when the daemon was last alive (the journal's last event): the first
+    /// tick then applies any arm/disarm boundary of the schedule that passed while it was down.
     public init(config: SiteConfig, restoring open: [Alarm] = [], zoneControl restored: [String: ZoneControl] = [:],
-                nextID: Int = 1, now: Date) {
+                nextID: Int = 1, now: Date, resumingFrom lastAlive: Date? = nil) {
         self.config = config
         zones = Dictionary(uniqueKeysWithValues: config.zones.map { ($0.id, $0) })
         self.nextID = max(nextID, (open.map(\.id).max() ?? 0) + 1)
@@ -38,7 +40,7 @@ public struct AlarmEngine: Sendable {
         for z in config.zones {
             zoneControl[z.id] = restored[z.id] ?? ZoneControl(armed: ArmingSchedule.shouldBeArmed(zone: z, site: config, at: now) ?? true)
         }
-        lastTickTime = now
+        lastTickTime = min(lastAlive ?? now, now)
     }
 
     // MARK: conditions
@@ -175,6 +177,9 @@ public struct AlarmEngine: Sendable {
         var times = (recentActivations[key] ?? []).filter { now.timeIntervalSince($0) < Self.chatterWindow }
         times.append(now)
         recentActivations[key] = times
+        if recentActivations.count > 10_000 {  // keep memory bounded: forget sources quiet for a window
+            recentActivations = recentActivations.filter { $0.value.contains { now.timeIntervalSince($0) < Self.chatterWindow } }
+        }
         if times.count >= Self.chatterCount, var alarm = alarms[id], !alarm.chattering {
             alarm.chattering = true
             alarms[id] = alarm
@@ -198,7 +203,8 @@ public struct AlarmEngine: Sendable {
         } else {
             alarms[alarm.id] = nil
             openByKey[Key(source: alarm.source, condition: alarm.condition)] = nil
-            recentActivations[Key(source: alarm.source, condition: alarm.condition)] = nil
+            // recentActivations outlive the alarm: an input that trips, closes and trips again
+            // within the window is still chattering.
         }
     }
 }

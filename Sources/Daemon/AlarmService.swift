@@ -30,7 +30,7 @@ public actor AlarmService {
         self.now = now
         let state = try journal.loadState()
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
-                             nextID: state.nextAlarmID, now: now())
+                             nextID: state.nextAlarmID, now: now(), resumingFrom: try journal.lastEventTime())
         tracker = StateTracker(config: config)
         planner = NotificationPlanner(config: config)
         if !state.openAlarms.isEmpty {

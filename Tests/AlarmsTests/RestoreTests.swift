@@ -145,19 +145,19 @@ struct RestoreTests {
     @Test("a restart after 19:00 still arms the perimeter the schedule disarmed at 07:00")
     func restartAcrossScheduledArm() throws {
         let a = try Self.perimeterDisarmedByScheduleThenCrash()
-        // Restart at 19:05 from the journal's state (zone control as committed at 07:01).
+        // Restart at 19:05 from the journal's state (zone control as committed at 07:01; last event 07:01).
         var b = Rig(config: a.config, engine: AlarmEngine(config: a.config, restoring: [], zoneControl: a.engine.zoneControl,
-                                                          nextID: a.engine.nextID, now: siteTime(plusMinutes: 185)),
+                                                          nextID: a.engine.nextID, now: siteTime(plusMinutes: 185),
+                                                          resumingFrom: siteTime(plusMinutes: -9 * 60 + 1)),
                     at: siteTime(plusMinutes: 185))
         b.now = siteTime(plusMinutes: 186)
         _ = b.tick()
-        withKnownIssue("AlarmEngine.init restores zone control over the schedule and tick() starts from the restart time, so an arm boundary passed while the daemon was down is never applied") {
-            for z in ["Z01", "Z02", "S01"] {
-                #expect(b.engine.zoneControl[z]?.armed == true, "\(z) should be armed at 19:06 (schedule 19:00-07:00)")
-            }
-            // And so a perimeter trip that night must raise.
-            #expect(b.zone("Z01", .alarm).kinds == [.raised])
+        for z in ["Z01", "Z02", "S01"] {
+            #expect(b.engine.zoneControl[z]?.armed == true, "\(z) should be armed at 19:06 (schedule 19:00-07:00)")
+            #expect(b.engine.zoneControl[z]?.armedBy == "schedule")
         }
+        // And so a perimeter trip that night must raise.
+        #expect(b.zone("Z01", .alarm).kinds == [.raised])
     }
 
     @Test("a manual disarm made after the last scheduled arm survives a restart")
@@ -165,9 +165,13 @@ struct RestoreTests {
         var a = try Rig(at: siteTime(plusMinutes: 181))  // 19:01, armed by schedule
         a.now = siteTime(plusMinutes: 210)  // 19:30
         try a.command(.disarm(target: "Z01", user: "张三"))
-        let b = AlarmEngine(config: a.config, restoring: [], zoneControl: a.engine.zoneControl, now: siteTime(plusMinutes: 240))
+        // Restart at 20:00; the journal's last event is the disarm at 19:30.
+        var b = AlarmEngine(config: a.config, restoring: [], zoneControl: a.engine.zoneControl, now: siteTime(plusMinutes: 240),
+                            resumingFrom: a.now)
         #expect(b.zoneControl["Z01"]?.armed == false)
         #expect(b.zoneControl["Z01"]?.armedBy == "张三")
         #expect(b.zoneControl["Z02"]?.armed == true)
+        #expect(b.tick(at: siteTime(plusMinutes: 241)).events.isEmpty, "no boundary passed since 19:30: the operator's disarm stands")
+        #expect(b.zoneControl["Z01"]?.armed == false)
     }
 }
