@@ -57,7 +57,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "watchroom-bench",
-            dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon", "Alarms", "Journal"],
+            dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon", "Alarms", "Journal", "Simulator",
+                           .product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/watchroom-bench"
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),

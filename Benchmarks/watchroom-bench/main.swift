@@ -113,6 +113,7 @@ do {
     if args.isEmpty || args.contains("throughput") { try throughput(rounds: 5, seconds: 2) }
     if args.isEmpty || args.contains("evaluation") { try evaluationCost(scans: 20) }
     if args.isEmpty || args.contains("journal") { try await journalThroughput() }
+    if args.isEmpty || args.contains("latency") { try await tripToWebhookLatency(trips: 200) }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

@@ -239,7 +239,8 @@ public final class Journal: Sendable {
         return try await db.write { db in
             try db.execute(sql: "DELETE FROM events WHERE time < ?", arguments: [cutoff])
             var n = db.changesCount
-            try db.execute(sql: "DELETE FROM alarms WHERE open = 0 AND updated_at < ?", arguments: [cutoff])
+            // The newest alarm row stays, so alarm ids are never reused after a quiet year.
+            try db.execute(sql: "DELETE FROM alarms WHERE open = 0 AND updated_at < ? AND id < (SELECT MAX(id) FROM alarms)", arguments: [cutoff])
             n += db.changesCount
             try db.execute(sql: "DELETE FROM samples_minute WHERE start < ?", arguments: [minuteCutoff])
             try db.execute(sql: "DELETE FROM samples_hour WHERE start < ?", arguments: [cutoff])
