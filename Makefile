@@ -8,7 +8,7 @@ APT_PACKAGES = libmodbus-dev pkg-config mbpoll socat sqlite3 libsqlite3-dev syst
 BIN          = .build/debug/watchroomd
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test bench clean
+.PHONY: all deps build release demo test bench clean install uninstall
 
 all: build
 
@@ -24,7 +24,8 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product watchroomd
+	$(SWIFT) build -c release --product watchroomctl
 
 # The newcomer's main job: simulator + daemon + scripted scenario on loopback, no root.
 demo: build
@@ -38,6 +39,36 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product watchroom-bench
 	.build/release/watchroom-bench
+
+# Install (PREFIX and DESTDIR honoured): binaries, device profiles, units and timers, sysusers
+# and tmpfiles entries, docs, and an example /etc/watchroom/site.yaml (never overwritten).
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	  $(DESTDIR)$(PREFIX)/share/watchroom/devices/sites $(DESTDIR)$(PREFIX)/share/doc/watchroom $(DESTDIR)/etc/watchroom
+	install -m 0755 .build/release/watchroomd .build/release/watchroomctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 devices/*.yaml $(DESTDIR)$(PREFIX)/share/watchroom/devices/
+	install -m 0644 devices/sites/* $(DESTDIR)$(PREFIX)/share/watchroom/devices/sites/
+	for u in systemd/*.service systemd/*.timer; do \
+	  sed 's|/usr/local/bin/|$(PREFIX)/bin/|g; s|/usr/local/share/|$(PREFIX)/share/|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
+	install -m 0644 systemd/watchroom.sysusers $(DESTDIR)$(SYSUSERSDIR)/watchroom.conf
+	install -m 0644 systemd/watchroom.tmpfiles $(DESTDIR)$(TMPFILESDIR)/watchroom.conf
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/watchroom/
+	[ -e $(DESTDIR)/etc/watchroom/site.yaml ] || install -m 0640 devices/sites/example-site.yaml $(DESTDIR)/etc/watchroom/site.yaml
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+	  systemd-sysusers $(SYSUSERSDIR)/watchroom.conf; systemd-tmpfiles --create $(TMPFILESDIR)/watchroom.conf || true; \
+	  chgrp watchroom /etc/watchroom/site.yaml || true; systemctl daemon-reload 2>/dev/null || true; fi
+	@echo "installed; next: edit /etc/watchroom/site.yaml, then"
+	@echo "  systemctl enable --now watchroomd watchroom-zone-selftest.timer watchroom-equipment-check.timer"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/watchroomd $(DESTDIR)$(PREFIX)/bin/watchroomctl
+	rm -f $(DESTDIR)$(UNITDIR)/watchroomd.service $(DESTDIR)$(UNITDIR)/watchroom-*.service $(DESTDIR)$(UNITDIR)/watchroom-*.timer
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/watchroom.conf $(DESTDIR)$(TMPFILESDIR)/watchroom.conf
+	rm -rf $(DESTDIR)$(PREFIX)/share/watchroom $(DESTDIR)$(PREFIX)/share/doc/watchroom
 
 clean:
 	rm -rf .build demo-state

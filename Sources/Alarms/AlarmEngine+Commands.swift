@@ -155,6 +155,7 @@ extension AlarmEngine {
             out.events.append(AlarmEvent(kind: .escalated, time: now, alarm: alarm,
                                          text: "not acknowledged within \(Int(now.timeIntervalSince(base))) s (escalation \(alarm.escalations))"))
         }
+        selfTestTick(now: now, into: &out)
         if let last = lastTickTime {
             for area in config.areas {
                 guard let change = ArmingSchedule.crossing(area: area, site: config, from: last, to: now) else { continue }

@@ -17,6 +17,11 @@ public struct AlarmEngine: Sendable {
     private var openByKey: [Key: Int] = [:]
     private var recentActivations: [Key: [Date]] = [:]
     var lastTickTime: Date?
+    /// The current or last self-test run.
+    public internal(set) var selfTest: SelfTestRun?
+    public internal(set) var lastCompleteSelfTest: Date?
+    public var selfTestSettings = SelfTestSettings()
+    let engineStart: Date
     private let zones: [String: Zone]
 
     struct Key: Hashable { let source: AlarmSource; let condition: AlarmCondition }
@@ -29,8 +34,10 @@ public struct AlarmEngine: Sendable {
     /// `resumingFrom` is when the daemon was last alive (the journal's last event): the first
     /// tick then applies any arm/disarm boundary of the schedule that passed while it was down.
     public init(config: SiteConfig, restoring open: [Alarm] = [], zoneControl restored: [String: ZoneControl] = [:],
-                nextID: Int = 1, now: Date, resumingFrom lastAlive: Date? = nil) {
+                nextID: Int = 1, now: Date, resumingFrom lastAlive: Date? = nil, lastCompleteSelfTest: Date? = nil) {
         self.config = config
+        engineStart = now
+        self.lastCompleteSelfTest = lastCompleteSelfTest
         zones = Dictionary(uniqueKeysWithValues: config.zones.map { ($0.id, $0) })
         self.nextID = max(nextID, (open.map(\.id).max() ?? 0) + 1)
         for a in open where a.isOpen {
@@ -96,6 +103,10 @@ public struct AlarmEngine: Sendable {
 
     private mutating func evaluateZone(_ zone: Zone, condition: ZoneCondition, value: String, now: Date, into out: inout EngineOutput) {
         guard condition != .unknown else { return }  // comm-lost: its one alarm is the comm loss
+        if isUnderTest(zone.id) {
+            testCondition(zone, condition, now: now, into: &out)
+            return
+        }
         let control = zoneControl[zone.id] ?? ZoneControl(armed: true)
         let source = AlarmSource(.zone, zone.id)
         if control.outOfService {

@@ -95,6 +95,13 @@ public struct AlarmEvent: Sendable, Hashable, Codable {
         case outOfService = "out-of-service"
         case returnedToService = "returned-to-service"
         case suppressed
+        /// Self-test: a run began, a zone under test tripped or restored, a zone's result, the run ended.
+        case selfTestStarted = "self-test-started"
+        case testActivity = "test-activity"
+        case selfTestResult = "self-test-result"
+        case selfTestFinished = "self-test-finished"
+        /// One item of the morning equipment check (text: "pass: ..." or "fail: ...").
+        case equipmentCheck = "equipment-check"
     }
     public var kind: Kind
     public var time: Date

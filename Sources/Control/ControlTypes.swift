@@ -7,7 +7,10 @@ public struct CommandBody: Codable, Sendable {
     public var text: String?
     public var reason: String?
     public var durationSeconds: Int?
-    public init(user: String?, text: String? = nil, reason: String? = nil, durationSeconds: Int? = nil) {
+    /// Zones for a self-test (empty: every perimeter zone).
+    public var zones: [String]?
+    public init(user: String?, text: String? = nil, reason: String? = nil, durationSeconds: Int? = nil, zones: [String]? = nil) {
+        self.zones = zones
         self.user = user
         self.text = text
         self.reason = reason

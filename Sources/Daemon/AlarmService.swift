@@ -21,6 +21,8 @@ public actor AlarmService {
     private(set) var pendingWrites: [PointWrite] = []
     public private(set) var lastProgress = Date()
     private let planner: NotificationPlanner
+    /// When each device last answered (freshness for the equipment check).
+    private var lastGoodScan: [String: Date] = [:]
     private var delivery: DeliveryService?
 
     public init(config: SiteConfig, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) throws {
@@ -30,7 +32,10 @@ public actor AlarmService {
         self.now = now
         let state = try journal.loadState()
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
-                             nextID: state.nextAlarmID, now: now(), resumingFrom: try journal.lastEventTime())
+                             nextID: state.nextAlarmID, now: now(), resumingFrom: try journal.lastEventTime(),
+                             lastCompleteSelfTest: try journal.lastCompleteSelfTest())
+        engine.selfTestSettings.timeout = TimeInterval(config.selfTestTimeoutSeconds)
+        engine.selfTestSettings.walkWindow = config.walkTestWindowMinutes * 60
         tracker = StateTracker(config: config)
         planner = NotificationPlanner(config: config)
         if !state.openAlarms.isEmpty {
@@ -47,6 +52,7 @@ public actor AlarmService {
             guard case .scan(let scan) = event else { continue }
             changes += tracker.apply(scan)
             guard scan.succeeded else { continue }
+            lastGoodScan[scan.device] = scan.time
             for sensor in config.sensors where sensor.input.device == scan.device {
                 if let v = scan.values[sensor.input.point]?.readings[safe: sensor.input.index]?.numberValue {
                     buckets += samples.add(sensor: sensor.id, value: v, at: scan.time)
@@ -116,6 +122,11 @@ public actor AlarmService {
 
     /// The log target, always on: one line per notification to the shift leader, at the alarm's syslog level.
     private func logNotifications(_ events: [AlarmEvent]) {
+        for e in events where (e.kind == .selfTestResult || e.kind == .equipmentCheck) && e.text?.hasPrefix("fail") == true {
+            let n = planner.repair(e)
+            let who = n.recipients.map { "\($0.name)\($0.mobile.map { " \($0)" } ?? "")" }.joined(separator: ", ")
+            logger.error("NOTIFY \(who.isEmpty ? "(no shift configured)" : who): \(n.title)")
+        }
         for e in events {
             guard let alarm = e.alarm, alarm.shelved == nil,
                   [.raised, .reactivated, .escalated].contains(e.kind) else { continue }
@@ -156,7 +167,67 @@ public actor AlarmService {
         await commit(EngineOutput(), samples: buckets)
     }
 
+    // MARK: self-test and equipment check
+
+    /// Starts a zone self-test; test outputs are written by the bus workers.
+    public func startSelfTest(zones: [String], user: String) async throws -> [AlarmEvent] {
+        let output = try engine.startSelfTest(zones: zones, user: user, at: now())
+        return await commit(output, samples: [])
+    }
+
+    public var selfTestRun: SelfTestRun? { engine.selfTest }
+
+    /// The morning equipment check (site rules 4-6): every device answers, every sensor is within
+    /// its limits with a fresh value, every equipment point is normal, and the clock agrees with
+    /// the journal. Each item is journaled; each failure asks for repair.
+    public func equipmentCheck(user: String) async -> [AlarmEvent] {
+        let t = now()
+        var items: [(Bool, String)] = []
+        for d in config.devices {
+            let c = tracker.comm[d.id] ?? .unknown
+            items.append((c == .ok, "device \(d.id)\(d.name.map { " \($0)" } ?? "") \(c == .ok ? "answers" : c == .lost ? "is comm-lost" : "has not answered yet")"))
+        }
+        for s in config.sensors {
+            let band = tracker.sensors[s.id] ?? .unknown
+            let value = tracker.sensorValues[s.id].map { String(format: "%.1f", $0) } ?? "-"
+            let interval = config.bus(config.device(s.input.device)?.bus ?? "")?.pollInterval ?? .seconds(1)
+            let freshFor = max(10, 3 * (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18))
+            let fresh = lastGoodScan[s.input.device].map { t.timeIntervalSince($0) < freshFor } ?? false
+            let ok = band == .normal && fresh
+            let why = !fresh ? "no fresh value" : band == .normal ? "within limits" : "\(band.rawValue), outside its limits"
+            items.append((ok, "sensor \(s.id) \(s.name) \(value): \(why)"))
+        }
+        for e in config.equipment {
+            let c = tracker.equipment[e.id] ?? .unknown
+            items.append((c == .normal, "equipment \(e.id) \(e.name): \(c.rawValue)"))
+        }
+        if let last = try? journal.lastEventTime() {
+            let skew = last.timeIntervalSince(t)
+            items.append((skew < 5, skew < 5 ? "clock agrees with the journal's last write" : "clock is \(Int(skew)) s behind the journal's last write (was it set back?)"))
+        } else {
+            items.append((true, "clock agrees with the journal's last write (no events yet)"))
+        }
+        let failed = items.filter { !$0.0 }.count
+        var output = EngineOutput()
+        for (ok, text) in items {
+            output.events.append(AlarmEvent(kind: .equipmentCheck, time: t, user: user, text: "\(ok ? "pass" : "fail"): \(text)"))
+        }
+        output.events.append(AlarmEvent(kind: .equipmentCheck, time: t, user: user,
+                                        text: "summary: \(items.count - failed) passed, \(failed) failed"))
+        return await commit(output, samples: [])
+    }
+
     // MARK: queries
+
+    /// The one-line summary for systemd's STATUS= and `watchroomctl status`.
+    public func summary() -> String {
+        let open = engine.alarms.values
+        let active = open.filter(\.active).count
+        let armed = engine.zoneControl.values.filter(\.armed).count
+        let lost = tracker.comm.values.filter { $0 == .lost }.count
+        return "\(config.buses.count) bus\(config.buses.count == 1 ? "" : "es"), \(armed) zones armed, \(active) alarm\(active == 1 ? "" : "s") active"
+            + (open.count > active ? " (\(open.count) open)" : "") + ", \(lost) device\(lost == 1 ? "" : "s") comm-lost"
+    }
 
     public var openAlarms: [Alarm] { engine.alarms.values.sorted { $0.id < $1.id } }
     public var zoneControl: [String: ZoneControl] { engine.zoneControl }

@@ -112,6 +112,27 @@ struct ControlServer: Sendable {
             await alarms.nudgeDelivery()
             return try json(Requeued(requeued: id, target: target))
         }
+        router.post("/v1/self-test") { request, _ in
+            let body = try await decode(request)
+            guard let user = body.user, !user.trimmingCharacters(in: .whitespaces).isEmpty else {
+                return error(.badRequest, "a self-test needs the user who runs it", "invalid")
+            }
+            return try await respond { try await alarms.startSelfTest(zones: body.zones ?? [], user: user) }
+        }
+        router.get("/v1/self-test") { _, _ in
+            guard let run = await alarms.selfTestRun else { return error(.notFound, "no self-test has run since the daemon started", "not-found") }
+            return try json(run)
+        }
+        router.get("/v1/self-test/report") { request, _ in
+            try json(try report(kinds: ["self-test-started", "self-test-result", "self-test-finished"], date: request.uri.queryParameters.get("date")))
+        }
+        router.post("/v1/check/equipment") { request, _ in
+            let body = try await decode(request)
+            return try json(CommandResult(events: await alarms.equipmentCheck(user: body.user ?? "scheduled")))
+        }
+        router.get("/v1/check/equipment/report") { request, _ in
+            try json(try report(kinds: ["equipment-check"], date: request.uri.queryParameters.get("date")))
+        }
         for verb in ["ack", "note", "reset", "shelve", "unshelve"] {
             router.post("/v1/alarms/:id/\(verb)") { request, context in
                 guard let id = context.parameters.get("id").flatMap(Int.init) else { return error(.badRequest, "alarm id must be a number", "invalid") }
@@ -147,8 +168,30 @@ struct ControlServer: Sendable {
     struct AlarmDetail: Codable { let alarm: Alarm; let events: [AlarmEvent] }
 
     func run(_ command: OperatorCommand) async throws -> Response {
+        try await respond { try await alarms.command(command) }
+    }
+
+    /// Events of a site-local day (today when `date` is nil), for the self-test and equipment reports.
+    func report(kinds: [String], date: String?) throws -> [AlarmEvent] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: alarms.config.timezone) ?? .gmt
+        var day = calendar.startOfDay(for: Date())
+        if let date {
+            let f = DateFormatter()
+            f.calendar = calendar
+            f.timeZone = calendar.timeZone
+            f.dateFormat = "yyyy-MM-dd"
+            guard let d = f.date(from: date) else { throw ReportDateError(text: date) }
+            day = d
+        }
+        return try alarms.journal.events(kinds: kinds, from: day, to: calendar.date(byAdding: .day, value: 1, to: day)!)
+    }
+
+    struct ReportDateError: Error { let text: String }
+
+    func respond(_ body: () async throws -> [AlarmEvent]) async throws -> Response {
         do {
-            let events = try await alarms.command(command)
+            let events = try await body()
             for w in await alarms.takeWrites() { monitor.enqueue(w) }
             return try json(CommandResult(events: events))
         } catch let refusal as CommandRefusal {
@@ -176,9 +219,7 @@ struct ControlServer: Sendable {
         for a in open { byState[a.state.rawValue, default: 0] += 1 }
         let armed = control.values.filter(\.armed).count
         let lost = comm.filter { $0.value == .lost }.map(\.key).sorted()
-        let active = open.filter(\.active).count
-        let summary = "\(config.buses.count) buses, \(armed) zones armed, \(active) alarms active"
-            + (open.count > active ? " (\(open.count) open)" : "") + ", \(lost.count) device\(lost.count == 1 ? "" : "s") comm-lost"
+        let summary = await alarms.summary()
         let buses = monitor.busStats().map { bus, s in
             StatusReport.BusStatus(id: bus.id, endpoint: bus.endpoint.description, cycles: s.cycles, requests: s.requests,
                                    failures: s.failures, overruns: s.overruns)

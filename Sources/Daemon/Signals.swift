@@ -4,6 +4,27 @@ import Foundation
 import Glibc
 #endif
 
+/// Every arrival of the given signals, as a stream (SIGHUP can come many times).
+public func signalStream(_ signals: [Int32]) -> (AsyncStream<Int32>, AnyObject) {
+    let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+    let holder = SignalHolder()
+    for sig in signals {
+        signal(sig, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        s.setEventHandler { continuation.yield(sig) }
+        s.resume()
+        holder.add(s)
+    }
+    return (stream, holder)
+}
+
+private final class SignalHolder: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+    private let lock = NSLock()
+    func add(_ s: any DispatchSourceSignal) { lock.withLock { sources.append(s) } }
+    deinit { for s in sources { s.cancel() } }
+}
+
 /// Waits for process signals without a C signal handler: the signals are ignored by default
 /// disposition and delivered through dispatch sources.
 public enum Signals {

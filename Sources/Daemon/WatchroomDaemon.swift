@@ -1,6 +1,7 @@
 import Alarms
 import Foundation
 import Journal
+import Polling
 public import Logging
 import Notify
 public import SiteConfig
@@ -45,6 +46,20 @@ public final class WatchroomDaemon: Sendable {
                                 logger: logger)
         try control.prepareSocket()
     }
+
+    /// Whether every bus worker and the alarm engine made progress recently: the watchdog is fed
+    /// only then, so a hung worker gets the daemon restarted by systemd.
+    public func isHealthy(now: ContinuousClock.Instant = .now) async -> Bool {
+        for (bus, stats) in monitor.busStats() {
+            let devices = Double(config.devices(on: bus.id).count)
+            let cycle = seconds(bus.pollInterval) + seconds(bus.timeout) * max(1, devices)
+            let window = Duration.seconds(max(10, 3 * cycle))
+            guard let last = stats.lastProgress, now - last < window else { return false }
+        }
+        return Date().timeIntervalSince(await alarms.lastProgress) < 10
+    }
+
+    private func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
     /// Runs until cancelled: polling, the control API and daily journal pruning.
     public func run() async {

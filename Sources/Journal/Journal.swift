@@ -253,6 +253,28 @@ public final class Journal: Sendable {
         try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
+    /// When the last self-test that covered every perimeter zone finished.
+    public func lastCompleteSelfTest() throws -> Date? {
+        try db.read { db in
+            try Double.fetchOne(db, sql: "SELECT MAX(time) FROM events WHERE kind = 'self-test-finished' AND text LIKE '%(complete)%'")
+        }.map(Date.init(timeIntervalSince1970:))
+    }
+
+    /// Events of some kinds within a time range, oldest first (self-test and equipment-check reports).
+    public func events(kinds: [String], from: Date, to: Date) throws -> [AlarmEvent] {
+        try db.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, body FROM events WHERE kind IN (\(kinds.map { _ in "?" }.joined(separator: ","))) AND time >= ? AND time < ? ORDER BY seq
+                """, arguments: StatementArguments(kinds + [from.timeIntervalSince1970, to.timeIntervalSince1970] as [any DatabaseValueConvertible]))
+            return try rows.map { row in
+                let body: String = row["body"]
+                var e = try Self.decoder.decode(AlarmEvent.self, from: Data(body.utf8))
+                e.seq = row["seq"]
+                return e
+            }
+        }
+    }
+
     /// The time of the last committed event (the equipment check compares it with the clock).
     public func lastEventTime() throws -> Date? {
         try db.read { db in try Double.fetchOne(db, sql: "SELECT MAX(time) FROM events") }.map(Date.init(timeIntervalSince1970:))

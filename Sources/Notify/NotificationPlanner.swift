@@ -19,6 +19,12 @@ public struct NotificationPlanner: Sendable {
     public func plan(_ events: [AlarmEvent]) -> [(target: String, notification: Notification)] {
         var out: [(String, Notification)] = []
         for event in events {
+            // A self-test or equipment-check failure: report for repair at once (site rules 3-5).
+            if (event.kind == .selfTestResult || event.kind == .equipmentCheck), event.text?.hasPrefix("fail") == true {
+                let n = repair(event)
+                for target in config.notify where target.minPriority <= .high { out.append((target.id, n)) }
+                continue
+            }
             guard let alarm = event.alarm, let kind = kind(of: event) else { continue }
             if alarm.shelved != nil && kind != .resolved { continue }  // shelved: hidden until it comes back
             let n = notification(kind, alarm: alarm, event: event)
@@ -79,6 +85,17 @@ public struct NotificationPlanner: Sendable {
         }
         return Notification(kind: kind, time: event.time, site: config.siteName, alarm: alarm, recipients: recipients,
                             shift: shift?.name, title: title, text: lines.joined(separator: "\n"))
+    }
+
+    /// "Repair required" for a failed self-test zone or equipment-check item.
+    public func repair(_ event: AlarmEvent) -> Notification {
+        let shift = roster.onDuty(at: event.time)
+        let what = event.kind == .selfTestResult ? "zone \(event.zone ?? "?") \(config.zones.first { $0.id == event.zone }?.name ?? "") self-test" : "equipment check"
+        let title = "[high] 需要维修 REPAIR REQUIRED: \(what): \(event.text ?? "")"
+        var lines = [title, "\(config.siteName) · \(Self.siteTime(event.time, config.timezone))"]
+        if let leader = shift?.leader { lines.append("值班班长 shift leader (\(shift!.name)): \(leader.name)\(leader.mobile.map { " \($0)" } ?? "")") }
+        return Notification(kind: .repairRequired, time: event.time, site: config.siteName, alarm: nil,
+                            recipients: shift.map { [$0.leader] } ?? [], shift: shift?.name, title: title, text: lines.joined(separator: "\n"))
     }
 
     static func siteTime(_ date: Date, _ tz: String) -> String {

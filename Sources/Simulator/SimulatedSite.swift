@@ -104,6 +104,11 @@ public final class SimulatedSite: Sendable {
         case .exception(let id, let code): try device(id).setBehaviour(.exception(code))
         case .answer(let id): try device(id).setBehaviour(.answer)
         case .stats(let id): return "requests=\(try device(id).requestsReceived)"
+        case .wiring(let zone, let broken):
+            guard config.zones.contains(where: { $0.id == zone && $0.test != nil }) else {
+                throw CommandError(message: "zone \(zone) has no test output")
+            }
+            breakTestRelay(zone: zone, broken)
         case .operatorAction(let verb, _, _, _):
             throw CommandError(message: "'\(verb)' is an operator step; it needs the daemon (watchroomd demo, or watchroomctl)")
         }

@@ -15,6 +15,8 @@ public enum SimulatorCommand: Sendable, Equatable {
     case silence(String)
     case exception(String, UInt8)
     case answer(String)
+    /// Breaks (or mends) the wiring from a zone's test relay to its loop, for self-test tests.
+    case wiring(zone: String, broken: Bool)
     /// Reports how many requests a device has received (to check poll rates from outside).
     case stats(String)
     /// An operator's action, played by a scenario against the daemon (the demo): the verb
@@ -30,7 +32,7 @@ public enum SimulatorCommand: Sendable, Equatable {
     static let usage = """
         commands: say TEXT | wait 2s | zone ZONE normal|alarm|tamper|fault | sensor SENSOR VALUE | \
         equipment EQUIPMENT normal|alarm | set DEVICE.POINT[INDEX] VALUE | get DEVICE.POINT[INDEX] | fill DEVICE.POINT VALUE | \
-        silence DEVICE | exception DEVICE CODE | answer DEVICE | stats DEVICE; \
+        silence DEVICE | exception DEVICE CODE | answer DEVICE | stats DEVICE | wiring ZONE broken|ok; \
         operator steps (demo): ack|reset|arm|disarm|unshelve|return-to-service TARGET USER, \
         note TARGET USER TEXT, shelve TARGET USER DURATION REASON, out-of-service ZONE USER REASON
         """
@@ -77,6 +79,10 @@ public enum SimulatorCommand: Sendable, Equatable {
         case "silence": return .silence(try arg(1, "a device id"))
         case "answer": return .answer(try arg(1, "a device id"))
         case "stats": return .stats(try arg(1, "a device id"))
+        case "wiring":
+            let state = try arg(2, "broken or ok")
+            guard state == "broken" || state == "ok" else { throw ParseError(message: "wiring takes ZONE broken|ok") }
+            return .wiring(zone: try arg(1, "a zone id"), broken: state == "broken")
         case "exception":
             let c = try arg(2, "an exception code 1-11")
             guard let code = UInt8(c), (1...11).contains(code) else { throw ParseError(message: "exception code '\(c)' must be 1-11") }

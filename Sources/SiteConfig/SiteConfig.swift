@@ -25,6 +25,9 @@ public struct SiteConfig: Sendable {
     public var maxShelve: Duration
     /// Alarm events are kept at least this long when the journal is pruned.
     public var keepEventsDays: Int
+    /// Self-test timing: active-test timeout and walk-test window.
+    public var selfTestTimeoutSeconds: Int = 10
+    public var walkTestWindowMinutes: Double = 30
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }

@@ -15,7 +15,7 @@ public struct SiteConfigLoader: Sendable {
     }
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
-                          "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal"]
+                          "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal", "self_test"]
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()
@@ -149,14 +149,25 @@ private final class Reader {
             j.check(allowed: ["keep_events_days"], in: "journal")
             keepEventsDays = j["keep_events_days"]?.int("keep_events_days", in: 30...36500) ?? keepEventsDays
         }
+        var testTimeout = 10, walkWindow = 30.0
+        if let t = top["self_test"]?.map("self_test") {
+            t.check(allowed: ["timeout_s", "walk_window_min"], in: "self_test")
+            testTimeout = t["timeout_s"]?.int("timeout_s", in: 1...600) ?? testTimeout
+            if let w = t["walk_window_min"], let v = w.double("walk_window_min") {
+                if v > 0 && v <= 480 { walkWindow = v } else { w.error("walk_window_min must be more than 0 and at most 480") }
+            }
+        }
         guard sink.items.isEmpty else { return nil }
-        return SiteConfig(
+        var site = SiteConfig(
             file: file, siteName: siteName, timezone: timezone, stateDir: stateDir, controlSocket: socket,
             controlGroup: group, buses: buses.map(\.value), devices: devices.map(\.value), zones: zones.map(\.value),
             areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipment.map(\.value),
             recorders: recorders.map(\.value), shifts: shifts, supervisor: supervisor, ackTimeoutSeconds: ackTimeout,
             escalationRepeatSeconds: repeatS, notify: notify.map(\.value), maxShelve: .seconds(maxShelveMinutes * 60),
             keepEventsDays: keepEventsDays)
+        site.selfTestTimeoutSeconds = testTimeout
+        site.walkTestWindowMinutes = walkWindow
+        return site
     }
 
     // MARK: lists with unique ids

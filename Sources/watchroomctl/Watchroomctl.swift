@@ -12,7 +12,7 @@ struct Watchroomctl: ParsableCommand {
         discussion: "Global options go before the subcommand: watchroomctl --socket PATH --json alarms",
         subcommands: [Status.self, Alarms.self, Show.self, Watch.self, Ack.self, Note.self, Reset.self, Shelve.self,
                       Unshelve.self, Arm.self, Disarm.self, OutOfService.self, ReturnToService.self, Events.self,
-                      Notifications.self]
+                      Notifications.self, SelfTest.self, Check.self]
     )
 
     @Option(name: .long, help: "The daemon's control socket (default: the config's control.socket, else /run/watchroom/control.sock).")

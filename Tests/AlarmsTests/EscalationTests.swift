@@ -60,3 +60,33 @@ struct EscalationTests {
         #expect(engine.tick(at: t0.addingTimeInterval(630)).events.map(\.kind) == [.escalated])
     }
 }
+
+/// Site rule 3: if no complete zone self-test is recorded for 26 hours, that is an alarm itself.
+@Suite("Self-test missed")
+struct SelfTestMissedTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("26 hours without a complete self-test raises 'self-test missed'; a complete run returns it")
+    func missed() throws {
+        let config = try loadSite(EscalationTests.yaml)
+        var engine = AlarmEngine(config: config, now: t0, lastCompleteSelfTest: t0)
+        let early = engine.tick(at: t0.addingTimeInterval(26 * 3600 - 1)).events
+        #expect(!early.contains { $0.alarm?.condition == .selfTestMissed })
+        let raised = engine.tick(at: t0.addingTimeInterval(26 * 3600)).events.filter { $0.alarm?.condition == .selfTestMissed }
+        #expect(raised.map(\.kind) == [.raised])
+        // A partial run (one zone) does not count; a complete run does.
+        let all = config.zones.filter { $0.type.needsArming }
+        let t1 = t0.addingTimeInterval(27 * 3600)
+        for z in all { _ = engine.apply([.zone(z, from: .unknown, to: .normal, value: "0")], at: t1) }
+        _ = try engine.startSelfTest(zones: [all[0].id], user: "维修员", at: t1)
+        #expect(engine.selfTest?.complete == false)
+        _ = engine.tick(at: t1.addingTimeInterval(3600))  // the walk window closes: the run ends, partial
+        #expect(engine.alarms.values.contains { $0.condition == .selfTestMissed && $0.active })
+        let t2 = t1.addingTimeInterval(2 * 3600)
+        _ = try engine.startSelfTest(zones: [], user: "维修员", at: t2)
+        #expect(engine.selfTest?.complete == true)
+        let end = engine.tick(at: t2.addingTimeInterval(3600))
+        #expect(end.events.contains { $0.kind == .selfTestFinished && $0.text?.contains("(complete)") == true })
+        #expect(end.events.contains { $0.kind == .returned && $0.alarm?.condition == .selfTestMissed })
+    }
+}

@@ -1,0 +1,98 @@
+import Alarms
+import ArgumentParser
+import Control
+import Foundation
+
+/// Who runs a check when no --user is given (a systemd timer, usually).
+func defaultUser() -> String { ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "scheduled" }
+
+struct SelfTest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "self-test", abstract: "The nightly zone self-test: run it, or read its report.",
+        subcommands: [Zones.self, Report.self])
+
+    struct Zones: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Test zones: active where a test output can open the loop, a walk test for the rest.",
+            discussion: "Without --zone every perimeter and entry/exit zone is tested. Exit 1 when a zone fails.")
+        @ParentCommand var ctl: Watchroomctl
+        @Option(name: .customLong("zone"), help: "A zone to test (repeatable).") var zones: [String] = []
+        @Option(name: .long, help: "Who runs the test (default: $USER).") var user: String?
+        @Flag(name: .long, help: "Wait for the result and print it (the walk-test window can be long).") var wait = false
+
+        func run() throws {
+            try guarded {
+                let (result, raw) = try ctl.post("/v1/self-test", CommandBody(user: user ?? defaultUser(), zones: zones))
+                if !wait {
+                    if ctl.json { ctl.emit(raw) } else { for e in result.events { print(Format.event(e)) } }
+                    return
+                }
+                var run: SelfTestRun
+                repeat {
+                    Thread.sleep(forTimeInterval: 1)
+                    run = try ctl.get("/v1/self-test", as: SelfTestRun.self).0
+                } while run.finishedAt == nil
+                if ctl.json { ctl.emit(try ControlJSON.encoder.encode(run)) } else {
+                    print("self-test run \(run.id) started \(Format.time(run.startedAt)) by \(run.startedBy): \(run.passed.count) passed, \(run.failed.count) failed")
+                    for t in run.zones.values.sorted(by: { $0.zone < $1.zone }) {
+                        print("\(t.zone)  \(t.phase == .passed ? "PASS" : "FAIL")  \(t.mode.rawValue)\(t.reason.map { "  \($0)" } ?? "")")
+                    }
+                }
+                if !run.failed.isEmpty { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Self-test results of a day (site time).")
+        @ParentCommand var ctl: Watchroomctl
+        @Option(name: .long, help: "The day, YYYY-MM-DD (default: today).") var date: String?
+        func run() throws {
+            try guarded {
+                let (events, raw) = try ctl.get("/v1/self-test/report\(date.map { "?date=\($0)" } ?? "")", as: [AlarmEvent].self)
+                if ctl.json { ctl.emit(raw); return }
+                if events.isEmpty { print("no self-test recorded on \(date ?? "today")"); return }
+                for e in events {
+                    switch e.kind {
+                    case .selfTestResult: print("\(Format.time(e.time))  \(e.zone ?? "?")  \(e.text ?? "")")
+                    default: print("\(Format.time(e.time))  \(e.kind.rawValue): \(e.text ?? "")")
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The morning equipment check: run it, or read its report.", subcommands: [Equipment.self, Report.self])
+
+    struct Equipment: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every device, sensor and equipment point and the clock; exit 1 when something needs repair.")
+        @ParentCommand var ctl: Watchroomctl
+        @Option(name: .long) var user: String?
+        @Flag(name: .long, help: "Accepted for the timer unit; the check is always synchronous.") var wait = false
+        func run() throws {
+            try guarded {
+                let (result, raw) = try ctl.post("/v1/check/equipment", CommandBody(user: user ?? defaultUser()))
+                if ctl.json { ctl.emit(raw) } else { for e in result.events { print(e.text ?? "") } }
+                if result.events.contains(where: { $0.text?.hasPrefix("fail") == true }) { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Equipment-check results of a day (site time).")
+        @ParentCommand var ctl: Watchroomctl
+        @Option(name: .long) var date: String?
+        func run() throws {
+            try guarded {
+                let (events, raw) = try ctl.get("/v1/check/equipment/report\(date.map { "?date=\($0)" } ?? "")", as: [AlarmEvent].self)
+                if ctl.json { ctl.emit(raw); return }
+                if events.isEmpty { print("no equipment check recorded on \(date ?? "today")"); return }
+                for e in events { print("\(Format.time(e.time))  \(e.text ?? "")") }
+            }
+        }
+    }
+}
