@@ -262,6 +262,71 @@ struct DeliveryTests {
         }
     }
 
+    @Test("a receiver that does not answer within timeout_s is retried; the retry carries the same id")
+    func requestTimeout() async throws {
+        let slowFirst: Receiver.Handler = { r in r.index == 0 ? Reply(status: 200, body: "late", delay: .seconds(4)) : .ok }
+        try await withHarness(handler: slowFirst, notify: { base, dir in
+            "notify:\n  - {id: std, format: standard, url: \"\(base)/hooks/standard\", group_window_s: 0, retry_max_s: 1, timeout_s: 1}"
+        }) { h in
+            try h.startDelivery()
+            let start = Date()
+            try await h.commit(try h.rig.trip("Z01", at: dayTime))
+            #expect(try await h.waitUntilSettled(timeout: .seconds(20)))
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(elapsed < 3.9, "delivered after \(elapsed) s: the 1 s timeout did not cut the 4 s wait")
+            let reqs = h.receiver.requests
+            #expect(reqs.count == 2)
+            #expect(Set(reqs.compactMap { $0.headers["webhook-id"] }).count == 1, "a duplicate by id, as receivers are told to expect")
+            let row = try #require(try allOutbox(h.journal).first)
+            #expect(row.state == "delivered")
+            #expect(row.attempts == 2)
+        }
+    }
+
+    @Test("secrets: from a file or the environment; a missing one is an error naming the file or variable, not a secret")
+    func secretResolution() throws {
+        let dir = try makeTempDir("secrets")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try secretFile("  s3cr3t-from-file  ", named: "bot.secret", in: dir)
+        let varName = "WATCHROOM_NOTIFY_TEST_SECRET_\(UInt32.random(in: 0...UInt32.max))"
+        setenv(varName, "s3cr3t-from-env", 1)
+        defer { unsetenv(varName) }
+        let yaml = siteYAML(notify: """
+            notify:
+              - {id: a, format: dingtalk, url: "http://127.0.0.1:9/a", secret_file: "\(file)"}
+              - {id: b, format: feishu, url: "http://127.0.0.1:9/b", secret_env: \(varName)}
+              - {id: c, format: feishu, url: "http://127.0.0.1:9/c", secret_env: \(varName)_UNSET}
+              - {id: d, format: dingtalk, url: "http://127.0.0.1:9/d", secret_file: "\(dir.path)/missing.secret"}
+              - {id: e, format: standard, url: "http://127.0.0.1:9/e?token=abc123"}
+            """)
+        let config = try loadSite(yaml)
+        let t = config.notify
+        try #require(t.count == 5)
+        #expect(try DeliveryService.resolve(t[0]).secret == "s3cr3t-from-file")
+        #expect(try DeliveryService.resolve(t[1]).secret == "s3cr3t-from-env")
+        #expect(try DeliveryService.resolve(t[4]).secret == nil)
+        do {
+            _ = try DeliveryService.resolve(t[2])
+            Issue.record("an unset secret_env was accepted")
+        } catch {
+            #expect("\(error)".contains("\(varName)_UNSET"))
+        }
+        do {
+            _ = try DeliveryService.resolve(t[3])
+            Issue.record("a missing secret_file was accepted")
+        } catch {
+            #expect("\(error)".contains("missing.secret"))
+        }
+        // Status and logs show the URL without its query (which may hold a key).
+        let redacted = try DeliveryService.resolve(t[4]).redactedURL
+        #expect(redacted == "http://127.0.0.1:9/e")
+        // The service refuses to start with a target whose secret cannot be read.
+        let journal = try Journal(path: dir.appendingPathComponent("j.sqlite").path)
+        #expect(throws: (any Error).self) {
+            _ = try DeliveryService(config: config, journal: journal, logger: captureLogger(LogStore())) { _, _, _ in }
+        }
+    }
+
     // MARK: flood
 
     /// 500 perimeter zones with realistic (long) names, so a WeCom message holds a few dozen lines.
@@ -293,6 +358,7 @@ struct DeliveryTests {
             for (i, t) in times.enumerated() {
                 worst = max(worst, times[i...].prefix { $0.timeIntervalSince(t) < 60 }.count)
             }
+            print("flood: \(reqs.count) requests, at most \(worst) within 60 s")
             #expect(worst <= 20, "\(worst) requests within 60 s (of \(reqs.count))")
             // Nothing dropped: every zone is named in some message, every row delivered.
             var named = Set<String>()

@@ -44,6 +44,8 @@ struct Reply: Sendable {
     var status: Int = 200
     var headers: [String: String] = [:]
     var body: String = ""
+    /// How long the receiver takes before it answers (to make a client time out).
+    var delay: Duration = .zero
 
     static let ok = Reply(status: 200, body: #"{"ok":true}"#)
     static let chatOK = Reply(status: 200, body: #"{"errcode":0,"errmsg":"ok"}"#)
@@ -87,6 +89,7 @@ final class Receiver: Sendable {
                                     query: request.uri.query ?? "", headers: headers,
                                     body: Data(buffer.readableBytesView), time: Date())
             let reply = box.respond(&r)
+            if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
             for (k, v) in reply.headers { fields[HTTPField.Name(k)!] = v }
