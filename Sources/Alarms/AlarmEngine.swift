@@ -199,6 +199,32 @@ public struct AlarmEngine: Sendable {
         }
     }
 
+    /// Restored alarms whose source is no longer in the config (a zone renamed, a device removed)
+    /// return, so operators can acknowledge and reset them instead of living with them forever.
+    public mutating func returnRemovedSources(at now: Date) -> EngineOutput {
+        var out = EngineOutput()
+        let zones = Set(config.zones.map(\.id)), sensors = Set(config.sensors.map(\.id))
+        let equipment = Set(config.equipment.map(\.id)), devices = Set(config.devices.map(\.id))
+        for alarm in alarms.values.sorted(by: { $0.id < $1.id }) where alarm.active {
+            let exists = switch alarm.source.kind {
+            case .zone: zones.contains(alarm.source.id)
+            case .sensor: sensors.contains(alarm.source.id)
+            case .equipment: equipment.contains(alarm.source.id)
+            case .device: devices.contains(alarm.source.id)
+            case .system: true
+            }
+            if exists { continue }
+            deactivate(alarm.source, alarm.condition, now: now, into: &out)
+            if let i = out.events.lastIndex(where: { $0.kind == .returned && $0.alarm?.id == alarm.id }) {
+                out.events[i].text = "source removed from the config"
+            }
+        }
+        return out
+    }
+
+    /// Writes that put every zone's test output back to rest (after a restart mid-test, or a lost release).
+    public var testOutputsAtRest: [PointWrite] { config.zones.compactMap { $0.test }.map { PointWrite(ref: $0, value: false) } }
+
     /// Re-evaluates a zone after its control changed (armed, returned to service).
     mutating func evaluateZoneAfterControl(_ zone: Zone, condition: ZoneCondition, now: Date, into out: inout EngineOutput) {
         evaluateZone(zone, condition: condition, value: "", now: now, into: &out)

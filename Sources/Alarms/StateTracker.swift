@@ -48,7 +48,8 @@ public struct StateTracker: Sendable {
         if scan.succeeded {
             if was != .ok {
                 comm[scan.device] = .ok
-                if was == .lost { changes.append(.comm(device: scan.device, bus: scan.bus, from: .lost, to: .ok, detail: nil)) }
+                // Also from unknown: after a restart the engine may hold a comm-loss alarm from before.
+                changes.append(.comm(device: scan.device, bus: scan.bus, from: was, to: .ok, detail: nil))
             }
         } else if scan.transition == .lost || (was == .unknown && scan.consecutiveFailures >= lossAfter(scan.bus)) {
             comm[scan.device] = .lost
@@ -68,7 +69,8 @@ public struct StateTracker: Sendable {
             }
         }
         for sensor in sensorsByDevice[scan.device] ?? [] {
-            guard let v = scan.values[sensor.input.point]?.readings[safe: sensor.input.index]?.numberValue else { continue }
+            // A failed probe often reads NaN: that is no reading, not a value inside the limits.
+            guard let v = scan.values[sensor.input.point]?.readings[safe: sensor.input.index]?.numberValue, v.isFinite else { continue }
             sensorValues[sensor.id] = v
             let old = sensors[sensor.id] ?? .unknown
             let target = ConditionRules.band(sensor, value: v, current: old == .unknown ? .normal : old)
@@ -98,12 +100,17 @@ public struct StateTracker: Sendable {
         return changes
     }
 
-    /// Marks a comm-lost device's points unknown without reporting each one.
+    /// Marks a comm-lost device's points unknown. Zone changes to unknown are reported (the engine
+    /// must not act on a stale reading, at a scheduled arm or a self-test) but never logged or alarmed.
     private mutating func inhibit(device: String) -> [StateChange] {
-        for z in zonesByDevice[device] ?? [] { zones[z.id] = .unknown }
+        var changes: [StateChange] = []
+        for z in zonesByDevice[device] ?? [] {
+            if let old = zones[z.id], old != .unknown { changes.append(.zone(z, from: old, to: .unknown, value: "")) }
+            zones[z.id] = .unknown
+        }
         for s in sensorsByDevice[device] ?? [] { sensors[s.id] = .unknown; pendingBand[s.id] = nil }
         for e in equipmentByDevice[device] ?? [] { equipment[e.id] = .unknown }
-        return []
+        return changes
     }
 
     private func lossAfter(_ bus: String) -> Int { config.bus(bus)?.commLossAfter ?? 3 }

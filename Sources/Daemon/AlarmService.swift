@@ -21,6 +21,10 @@ public actor AlarmService {
     private(set) var pendingWrites: [PointWrite] = []
     public private(set) var lastProgress = Date()
     private let planner: NotificationPlanner
+    /// Batches whose commit failed (disk full, a long-held lock): retried, in order, before the next.
+    private var unwritten: (events: [AlarmEvent], zones: [String: ZoneControl], samples: [SampleBucket], outbox: [OutboxInsert])?
+    /// The last commit in flight: each waits for the one before, so sequence numbers follow the engine.
+    private var commitChain: Task<[AlarmEvent], any Error>?
     /// When each device last answered (freshness for the equipment check).
     private var lastGoodScan: [String: Date] = [:]
     private var delivery: DeliveryService?
@@ -38,9 +42,16 @@ public actor AlarmService {
         engine.selfTestSettings.walkWindow = config.walkTestWindowMinutes * 60
         tracker = StateTracker(config: config)
         planner = NotificationPlanner(config: config)
+        // A restart (or reload) in the middle of a self-test must not leave a test relay holding a loop open.
+        pendingWrites = engine.testOutputsAtRest
         if !state.openAlarms.isEmpty {
             logger.notice("restored \(state.openAlarms.count) open alarms from the journal (last event #\(state.lastSeq))")
         }
+    }
+
+    /// Commits what the restore implies (alarms of sources removed from the config return).
+    public func reconcileWithConfig() async {
+        await commit(engine.returnRemovedSources(at: now()), samples: [])
     }
 
     /// One batch of poll results: conditions, alarms, sensor history, one commit.
@@ -54,7 +65,7 @@ public actor AlarmService {
             guard scan.succeeded else { continue }
             lastGoodScan[scan.device] = scan.time
             for sensor in config.sensors where sensor.input.device == scan.device {
-                if let v = scan.values[sensor.input.point]?.readings[safe: sensor.input.index]?.numberValue {
+                if let v = scan.values[sensor.input.point]?.readings[safe: sensor.input.index]?.numberValue, v.isFinite {
                     buckets += samples.add(sensor: sensor.id, value: v, at: scan.time)
                 }
             }
@@ -87,7 +98,7 @@ public actor AlarmService {
     private func commit(_ output: EngineOutput, samples buckets: [SampleBucket]) async -> [AlarmEvent] {
         lastProgress = now()
         pendingWrites += output.writes
-        guard !output.events.isEmpty || !buckets.isEmpty else { return [] }
+        guard !output.events.isEmpty || !buckets.isEmpty || unwritten != nil else { return [] }
         let zones = Set(output.events.compactMap(\.zone))
         let control = engine.zoneControl.filter { zones.contains($0.key) }
         // Notifications are outbox rows written in the same transaction as the events causing them.
@@ -96,21 +107,37 @@ public actor AlarmService {
         let outbox = planned.compactMap { p in
             (try? NotifyJSON.encoder.encode(p.notification)).map { OutboxInsert(target: p.target, body: $0, createdAt: t) }
         }
+        // Anything a failed commit left behind goes first, in order.
+        var events = output.events, zoneRows = control, sampleRows = buckets, outboxRows = outbox
+        if let u = unwritten {
+            events = u.events + events
+            zoneRows = u.zones.merging(zoneRows) { $1 }
+            sampleRows = u.samples + sampleRows
+            outboxRows = u.outbox + outboxRows
+            unwritten = nil
+        }
+        // An unstructured task: a commit already decided must finish even while the daemon is being
+        // stopped; chained after the previous one, so commits land in the engine's order.
+        let journal = self.journal, previous = commitChain
+        let batch = (events: events, zones: zoneRows, samples: sampleRows, outbox: outboxRows)
+        let task = Task {
+            _ = try? await previous?.value
+            return try await journal.commit(batch.events, zoneControl: batch.zones, samples: batch.samples, outbox: batch.outbox)
+        }
+        commitChain = task
         do {
-            // An unstructured task: a commit already decided must finish even while the daemon is
-            // being stopped (cancellation would otherwise abort the write and lose the batch).
-            let journal = self.journal, events = output.events
-            let committed = try await Task { try await journal.commit(events, zoneControl: control, samples: buckets, outbox: outbox) }.value
+            let committed = try await task.value
             for e in committed { log(e) }
             logNotifications(committed)
             broadcaster.publish(committed)
-            if !outbox.isEmpty { delivery?.nudge() }
+            if !outboxRows.isEmpty { delivery?.nudge() }
             return committed
         } catch {
-            // The engine has moved on; say loudly that the journal is behind. Events stay in memory
-            // and in the log; the next successful commit carries the alarms' latest state.
-            logger.critical("journal write failed (\(journal.path)): \(error); \(output.events.count) events not journaled")
+            // Kept in memory and retried with the next commit (the tick comes every second).
+            unwritten = batch
+            logger.critical("journal write failed (\(journal.path)): \(error); \(events.count) events kept in memory and retried")
             for e in output.events { log(e) }
+            logNotifications(output.events)
             broadcaster.publish(output.events)
             return output.events
         }

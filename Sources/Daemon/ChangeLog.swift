@@ -8,6 +8,7 @@ public enum ChangeLog {
         switch change {
         case .zone(let zone, let from, let to, let value):
             if from == .unknown && to == .normal { return nil }  // first good value: nothing to report
+            if to == .unknown { return nil }  // comm loss: the device's own line says it
             let level: Logger.Level = switch to {
             case .alarm: level(for: zone.priority)
             case .tamper: .error
@@ -30,6 +31,7 @@ public enum ChangeLog {
             if to == .lost {
                 return (.error, "device \(device)\(name) on bus \(bus): comm lost (\(from.rawValue) -> lost): \(detail ?? "no answer")")
             }
+            if from == .unknown { return nil }  // first answer after start
             return (.notice, "device \(device)\(name) on bus \(bus): comm restored (lost -> ok)")
         }
     }

@@ -124,14 +124,18 @@ struct ControlServer: Sendable {
             return try json(run)
         }
         router.get("/v1/self-test/report") { request, _ in
-            try json(try report(kinds: ["self-test-started", "self-test-result", "self-test-finished"], date: request.uri.queryParameters.get("date")))
+            do { return try json(try report(kinds: ["self-test-started", "self-test-result", "self-test-finished"], date: request.uri.queryParameters.get("date"))) } catch let e as ReportDateError {
+                return error(.badRequest, "date '\(e.text)' is not YYYY-MM-DD", "invalid")
+            }
         }
         router.post("/v1/check/equipment") { request, _ in
             let body = try await decode(request)
             return try json(CommandResult(events: await alarms.equipmentCheck(user: body.user ?? "scheduled")))
         }
         router.get("/v1/check/equipment/report") { request, _ in
-            try json(try report(kinds: ["equipment-check"], date: request.uri.queryParameters.get("date")))
+            do { return try json(try report(kinds: ["equipment-check"], date: request.uri.queryParameters.get("date"))) } catch let e as ReportDateError {
+                return error(.badRequest, "date '\(e.text)' is not YYYY-MM-DD", "invalid")
+            }
         }
         for verb in ["ack", "note", "reset", "shelve", "unshelve"] {
             router.post("/v1/alarms/:id/\(verb)") { request, context in
@@ -207,7 +211,9 @@ struct ControlServer: Sendable {
     func decode(_ request: Request) async throws -> CommandBody {
         let buffer = try await request.body.collect(upTo: 1 << 20)
         if buffer.readableBytes == 0 { return CommandBody(user: nil) }
-        return try ControlJSON.decoder.decode(CommandBody.self, from: Data(buffer.readableBytesView))
+        do { return try ControlJSON.decoder.decode(CommandBody.self, from: Data(buffer.readableBytesView)) } catch {
+            throw HTTPError(.badRequest, message: "the request body is not the JSON this command takes: \(error)")
+        }
     }
 
     func status() async throws -> StatusReport {
@@ -228,7 +234,7 @@ struct ControlServer: Sendable {
             StatusReport.ZoneOutOfService(zone: id, name: config.zones.first { $0.id == id }?.name ?? id, by: c.outOfServiceBy,
                                           reason: c.outOfServiceReason, since: c.outOfServiceAt)
         }
-        let seq = (try? alarms.journal.loadState().lastSeq) ?? 0
+        let seq = (try? alarms.journal.lastSeq()) ?? 0
         return StatusReport(site: config.siteName, time: Date(), summary: summary, buses: buses, zonesArmed: armed,
                             zonesDisarmed: control.filter { !$0.value.armed }.map(\.key).sorted(), outOfService: oos,
                             shelved: open.filter { $0.shelved != nil }, alarmsByState: byState, commLost: lost,

@@ -61,7 +61,11 @@ public final class Monitor: Sendable {
                     case .cycle(let bus, _, _):
                         if !bus.isEmpty { firstCycle.withLock { _ = $0.insert(bus) } }
                     case .write(let w, let error):
-                        if let error { logger.error("write \(w) failed: \(error)") } else { logger.notice("wrote \(w)") }
+                        if let error {
+                            logger.error("write \(w) failed: \(error)")
+                            // Putting an output back to rest (a test relay, a reset) must not be lost: retry.
+                            if !w.value { retryLater(w) }
+                        } else { logger.notice("wrote \(w)") }
                     case .scan: break
                     }
                 }
@@ -72,9 +76,18 @@ public final class Monitor: Sendable {
             inbox.close()
         }
         ticker.cancel()
+        await ticker.value
         for w in workers { w.stop() }
         await alarms.flushSamples()
         logger.notice("stopped polling")
+    }
+
+    private func retryLater(_ w: OutputWrite) {
+        let worker = workers.first { $0.devices.contains { $0.id == w.device } }
+        Task {
+            try? await Task.sleep(for: .seconds(5))
+            worker?.enqueue(w)
+        }
     }
 
     /// Sends a write to the worker that owns the device's bus.

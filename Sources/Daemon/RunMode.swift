@@ -67,6 +67,7 @@ public enum RunMode {
             let deadline = ContinuousClock.now + .seconds(60)
             while !daemon.monitor.firstCycleDone && ContinuousClock.now < deadline && !main.isCancelled {
                 try? await Task.sleep(for: .milliseconds(20))
+                notifier.watchdog()  // starting (or reloading) is progress: keep systemd's watchdog fed
             }
             notifier.ready(status: await daemon.alarms.summary())
             let hangBus = ProcessInfo.processInfo.environment["WATCHROOM_TEST_HANG_BUS"]
@@ -92,7 +93,14 @@ public enum RunMode {
         func stop() async {
             housekeeping.cancel()
             main.cancel()
+            let pinger = Task {
+                while !Task.isCancelled {
+                    SystemdNotifier().watchdog()
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
             await main.value
+            pinger.cancel()
         }
     }
 }

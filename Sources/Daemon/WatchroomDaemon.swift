@@ -79,9 +79,11 @@ public final class WatchroomDaemon: Sendable {
             }
         }
         await alarms.attach(delivery)
+        await alarms.reconcileWithConfig()
         let sending = Task { [delivery] in await delivery.run() }
         await monitor.run()
         sending.cancel()
+        await sending.value
         await alarms.finishWatchers()
         await stopAPI.fire()
         prune.cancel()

@@ -253,6 +253,10 @@ public final class Journal: Sendable {
         try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
+    public func lastSeq() throws -> Int64 {
+        try db.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
+    }
+
     /// When the last self-test that covered every perimeter zone finished.
     public func lastCompleteSelfTest() throws -> Date? {
         try db.read { db in

@@ -43,6 +43,14 @@ extension Journal {
         }
     }
 
+    /// The same, read off the cooperative pool (GRDB's reader).
+    public func pendingOutboxAsync(target: String, limit: Int = 500) async throws -> [OutboxRow] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE target = ? AND state = 'pending' ORDER BY id LIMIT ?",
+                             arguments: [target, limit]).map(Self.outboxRow)
+        }
+    }
+
     /// Rows for `watchroomctl notifications`, newest first.
     public func outbox(states: [String]? = nil, limit: Int = 200) throws -> [OutboxRow] {
         try db.read { db in

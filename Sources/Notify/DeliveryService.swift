@@ -43,6 +43,7 @@ public final class DeliveryService: Sendable {
     private let wakeups: [String: Wakeup]
     private let session: URLSession
     private let failing = Mutex<Set<String>>([])
+    private let recheck = Mutex<Set<String>>([])
 
     public init(config: SiteConfig, journal: Journal, logger: Logger, onFailure: @escaping FailureHook) throws {
         self.journal = journal
@@ -50,6 +51,9 @@ public final class DeliveryService: Sendable {
         self.onFailure = onFailure
         targets = try config.notify.map { try Self.resolve($0) }
         wakeups = Dictionary(uniqueKeysWithValues: config.notify.map { ($0.id, Wakeup()) })
+        // Unknown at start: the first delivery to each target returns any delivery-failure alarm
+        // that a previous run left open (returning one that is not open does nothing).
+        recheck.withLock { $0 = Set(config.notify.map(\.id)) }
         let c = URLSessionConfiguration.ephemeral
         c.timeoutIntervalForRequest = 30
         c.httpMaximumConnectionsPerHost = 2
@@ -92,7 +96,7 @@ public final class DeliveryService: Sendable {
         var recent: [Date] = []  // request times in the last minute
         while !Task.isCancelled {
             let rows: [OutboxRow]
-            do { rows = try journal.pendingOutbox(target: id, limit: 500) } catch {
+            do { rows = try await journal.pendingOutboxAsync(target: id, limit: 500) } catch {
                 logger.error("outbox read failed for \(id): \(error)")
                 await wake.wait(timeout: .seconds(5))
                 continue
@@ -108,9 +112,11 @@ public final class DeliveryService: Sendable {
                 try? await Task.sleep(for: .milliseconds(Int64(windowEnd.timeIntervalSince(now) * 1000) + 1))
                 continue
             }
-            recent.removeAll { now.timeIntervalSince($0) >= 60 }
+            // The window is measured at send time; a receiver measures arrivals, which lag by the
+            // request's latency, so keep a second of margin to stay within its limit.
+            recent.removeAll { now.timeIntervalSince($0) >= 61 }
             if policy.ratePerMinute > 0 && recent.count >= policy.ratePerMinute {
-                let until = recent[0].addingTimeInterval(60)
+                let until = recent[0].addingTimeInterval(61)
                 try? await Task.sleep(for: .milliseconds(Int64(until.timeIntervalSince(now) * 1000) + 1))
                 continue
             }
@@ -119,7 +125,7 @@ public final class DeliveryService: Sendable {
             let entries = due.compactMap { row -> OutboxEntry? in decode(row) }
             if entries.count < due.count {
                 let bad = due.filter { decode($0) == nil }.map(\.id)
-                try? await journal.markDead(bad, error: "unreadable outbox row")
+                if (try? await journal.markDead(bad, error: "unreadable outbox row")) == nil { await wake.wait(timeout: .seconds(5)) }
                 continue
             }
             let groupable = policy.groupWindow > .zero || policy.ratePerMinute > 0
@@ -132,27 +138,38 @@ public final class DeliveryService: Sendable {
                 recent.append(Date())
                 outcome = await send(request, format: format, timeout: policy.timeout)
             } catch {
-                try? await journal.markDead([head.id], error: "cannot encode: \(error)")
+                if (try? await journal.markDead([head.id], error: "cannot encode: \(error)")) == nil { await wake.wait(timeout: .seconds(5)) }
+                else { failing.withLock { _ = $0.insert(id) }; await onFailure(id, true, "cannot encode: \(error)") }
                 continue
             }
-            await record(outcome, ids: ids, attempts: head.attempts, target: target, policy: policy)
+            if !(await record(outcome, ids: ids, attempts: head.attempts, target: target, policy: policy)) {
+                await wake.wait(timeout: .seconds(5))  // the journal is failing (disk full?): do not resend in a loop
+            }
         }
     }
 
-    private func record(_ outcome: DeliveryOutcome, ids: [Int64], attempts: Int, target: ResolvedTarget, policy: DeliveryPolicy) async {
+    /// Records the outcome; false when the journal could not be updated.
+    private func record(_ outcome: DeliveryOutcome, ids: [Int64], attempts: Int, target: ResolvedTarget, policy: DeliveryPolicy) async -> Bool {
         let id = target.target.id
         do {
             switch outcome {
             case .delivered:
                 try await journal.markDelivered(ids, at: Date())
                 logger.info("notify \(id): delivered \(ids.count) message\(ids.count == 1 ? "" : "s") (outbox \(ids.first!)\(ids.count > 1 ? "-\(ids.last!)" : ""))")
-                if failing.withLock({ $0.remove(id) }) != nil { await onFailure(id, false, "delivered again") }
+                let wasFailing = failing.withLock { $0.remove(id) } != nil
+                let unknown = recheck.withLock { $0.remove(id) } != nil
+                if wasFailing || unknown { await onFailure(id, false, "delivered again") }
             case .retry(let reason, let after):
                 // Capped exponential backoff with jitter; a receiver's Retry-After wins when longer.
                 let backoff = min(policy.retryMax, policy.retryBase * pow(2, Double(attempts))) * Double.random(in: 0.5...1.0)
-                let wait = max(backoff, after ?? 0)
+                // Retry-After is honoured, within reason: an hour at most.
+                let wait = max(backoff, min(after ?? 0, 3600))
                 try await journal.markRetry(ids, nextAttempt: Date().addingTimeInterval(wait), error: reason)
                 logger.warning("notify \(id) (\(target.redactedURL)): \(reason); retry \(attempts + 1) in \(String(format: "%.1f", wait)) s, message kept in the outbox")
+                // Still failing after several attempts: the leader may be getting nothing; say so as an alarm.
+                if attempts + 1 >= Self.failingAfterAttempts, failing.withLock({ $0.insert(id).inserted }) {
+                    await onFailure(id, true, "still failing after \(attempts + 1) attempts: \(reason)")
+                }
             case .permanent(let reason):
                 try await journal.markDead(ids, error: reason)
                 logger.error("notify \(id) (\(target.redactedURL)): \(reason); dead-lettered outbox \(ids.map(String.init).joined(separator: ",")) (watchroomctl notifications retry ID after fixing the target)")
@@ -161,8 +178,13 @@ public final class DeliveryService: Sendable {
             }
         } catch {
             logger.error("outbox update failed for \(id): \(error)")
+            return false
         }
+        return true
     }
+
+    /// Retries of one message before its target is reported failing.
+    static let failingAfterAttempts = 5
 
     private func send(_ request: WebhookRequest, format: any WebhookFormat, timeout: TimeInterval) async -> DeliveryOutcome {
         var r = URLRequest(url: request.url, timeoutInterval: timeout)

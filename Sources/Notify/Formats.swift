@@ -3,6 +3,21 @@ import Crypto
 public import Foundation
 import SiteConfig
 
+struct BadURL: Error, CustomStringConvertible {
+    let url: String
+    var description: String { "invalid url \(url)" }
+}
+
+func url(_ text: String) throws -> URL {
+    guard let u = URL(string: text) else { throw BadURL(url: text) }
+    return u
+}
+
+func components(_ text: String) throws -> URLComponents {
+    guard let c = URLComponents(string: text) else { throw BadURL(url: text) }
+    return c
+}
+
 /// RFC 3339 UTC with milliseconds, as receivers expect.
 func iso(_ date: Date) -> String { date.ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)) }
 
@@ -37,7 +52,7 @@ public struct StandardWebhookFormat: WebhookFormat {
         if let secret = target.secret {
             headers["webhook-signature"] = "v1," + Self.signature(id: id, timestamp: ts, body: data, secret: secret)
         }
-        return (WebhookRequest(url: URL(string: target.target.url)!, headers: headers, body: data), entries.count)
+        return (WebhookRequest(url: try url(target.target.url), headers: headers, body: data), entries.count)
     }
 
     /// base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), the key being the base64 after `whsec_`.
@@ -90,7 +105,7 @@ public struct AlertmanagerFormat: WebhookFormat {
             "commonAnnotations": [String: String](), "externalURL": "watchroom://\(entries[0].notification.site)", "alerts": alerts,
         ]
         let id = entries.count == 1 ? entries[0].messageID : "wr-\(entries.first!.id)-\(entries.last!.id)"
-        return (WebhookRequest(url: URL(string: target.target.url)!, headers: ["content-type": "application/json", "webhook-id": id],
+        return (WebhookRequest(url: try url(target.target.url), headers: ["content-type": "application/json", "webhook-id": id],
                                body: try jsonData(body)), entries.count)
     }
 
@@ -118,11 +133,11 @@ public struct WeComFormat: WebhookFormat {
         let (text, taken) = ChatText.compose(entries, limit: maxTextBytes)
         let used = Array(entries.prefix(taken))
         let body: [String: Any] = ["msgtype": "text", "text": ["content": text, "mentioned_mobile_list": ChatText.mobiles(used)]]
-        var url = URLComponents(string: target.target.url)!
+        var url = try components(target.target.url)
         if let key = target.secret {
             url.queryItems = (url.queryItems ?? []).filter { $0.name != "key" } + [URLQueryItem(name: "key", value: key)]
         }
-        return (WebhookRequest(url: url.url!, headers: ["content-type": "application/json"], body: try jsonData(body)), taken)
+        return (WebhookRequest(url: try url.url.orThrow(target.target.url), headers: ["content-type": "application/json"], body: try jsonData(body)), taken)
     }
 
     public func classify(status: Int, headers: [String: String], body: Data) -> DeliveryOutcome {
@@ -143,7 +158,7 @@ public struct DingTalkFormat: WebhookFormat {
         let markdown = text.replacingOccurrences(of: "\n", with: "\n\n") + "\n\n" + mobiles.map { "@\($0)" }.joined(separator: " ")
         let body: [String: Any] = ["msgtype": "markdown", "markdown": ["title": used[0].notification.title, "text": markdown],
                                    "at": ["atMobiles": mobiles, "isAtAll": false]]
-        var url = URLComponents(string: target.target.url)!
+        var url = try components(target.target.url)
         if let secret = target.secret {
             let ts = String(Int64(now.timeIntervalSince1970 * 1000))
             url.percentEncodedQueryItems = (url.percentEncodedQueryItems ?? []) + [
@@ -151,7 +166,7 @@ public struct DingTalkFormat: WebhookFormat {
                 URLQueryItem(name: "sign", value: Self.sign(timestamp: ts, secret: secret)),
             ]
         }
-        return (WebhookRequest(url: url.url!, headers: ["content-type": "application/json"], body: try jsonData(body)), taken)
+        return (WebhookRequest(url: try url.url.orThrow(target.target.url), headers: ["content-type": "application/json"], body: try jsonData(body)), taken)
     }
 
     /// urlencode(base64(HMAC-SHA256(key = secret, message = timestamp + "\n" + secret))).
@@ -189,7 +204,7 @@ public struct FeishuFormat: WebhookFormat {
             body["timestamp"] = ts
             body["sign"] = Self.sign(timestamp: ts, secret: secret)
         }
-        return (WebhookRequest(url: URL(string: target.target.url)!, headers: ["content-type": "application/json"],
+        return (WebhookRequest(url: try url(target.target.url), headers: ["content-type": "application/json"],
                                body: try jsonData(body)), taken)
     }
 
@@ -201,5 +216,12 @@ public struct FeishuFormat: WebhookFormat {
 
     public func classify(status: Int, headers: [String: String], body: Data) -> DeliveryOutcome {
         classifyHTTP(status: status, headers: headers) ?? chatOutcome(body, rateLimited: [9499, 11232, 11233], retryAfter: 60)
+    }
+}
+
+extension Optional where Wrapped == URL {
+    func orThrow(_ text: String) throws -> URL {
+        guard let u = self else { throw BadURL(url: text) }
+        return u
     }
 }

@@ -570,6 +570,8 @@ private final class Reader {
         let url = m.required("url", in: label)?.string("url")
         if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             m["url"]?.error("\(label) url must start with https:// (or http:// for a local receiver)")
+        } else if let url, URLComponents(string: url)?.host?.isEmpty != false || URL(string: url) == nil {
+            m["url"]?.error("\(label) url '\(url)' is not a valid URL (spaces must be %20; the port must be a number)")
         }
         let minPriority = m["min_priority"].flatMap { priorityValue($0) } ?? .low
         guard let id, let format, let url else { return nil }
