@@ -34,7 +34,7 @@ demo: build
 # The whole test suite (unit, loopback integration, RTU over socat ptys, mbpoll interop).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 bench: deps
 	$(SWIFT) build -c release --product watchroom-bench

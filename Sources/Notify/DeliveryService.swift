@@ -41,7 +41,8 @@ public final class DeliveryService: Sendable {
     let logger: Logger
     let onFailure: FailureHook
     private let wakeups: [String: Wakeup]
-    private let session: URLSession
+    /// One session per target: on Linux a request's own timeout is not honoured, the session's is.
+    private let sessions: [String: URLSession]
     private let failing = Mutex<Set<String>>([])
     private let recheck = Mutex<Set<String>>([])
 
@@ -54,10 +55,14 @@ public final class DeliveryService: Sendable {
         // Unknown at start: the first delivery to each target returns any delivery-failure alarm
         // that a previous run left open (returning one that is not open does nothing).
         recheck.withLock { $0 = Set(config.notify.map(\.id)) }
-        let c = URLSessionConfiguration.ephemeral
-        c.timeoutIntervalForRequest = 30
-        c.httpMaximumConnectionsPerHost = 2
-        session = URLSession(configuration: c)
+        sessions = Dictionary(uniqueKeysWithValues: config.notify.map { target in
+            let c = URLSessionConfiguration.ephemeral
+            let timeout = DeliveryPolicy.defaults(for: target).timeout
+            c.timeoutIntervalForRequest = timeout
+            c.timeoutIntervalForResource = timeout
+            c.httpMaximumConnectionsPerHost = 2
+            return (target.id, URLSession(configuration: c))
+        })
     }
 
     /// Reads a target's secret from its file or environment variable; a missing one is an error
@@ -136,7 +141,7 @@ public final class DeliveryService: Sendable {
                 let (request, taken) = try format.encode(batch, to: target, now: Date())
                 ids = batch.prefix(max(1, taken)).map(\.id)
                 recent.append(Date())
-                outcome = await send(request, format: format, timeout: policy.timeout)
+                outcome = await send(request, format: format, timeout: policy.timeout, session: sessions[id]!)
             } catch {
                 if (try? await journal.markDead([head.id], error: "cannot encode: \(error)")) == nil { await wake.wait(timeout: .seconds(5)) }
                 else { failing.withLock { _ = $0.insert(id) }; await onFailure(id, true, "cannot encode: \(error)") }
@@ -186,7 +191,7 @@ public final class DeliveryService: Sendable {
     /// Retries of one message before its target is reported failing.
     static let failingAfterAttempts = 5
 
-    private func send(_ request: WebhookRequest, format: any WebhookFormat, timeout: TimeInterval) async -> DeliveryOutcome {
+    private func send(_ request: WebhookRequest, format: any WebhookFormat, timeout: TimeInterval, session: URLSession) async -> DeliveryOutcome {
         var r = URLRequest(url: request.url, timeoutInterval: timeout)
         r.httpMethod = "POST"
         for (k, v) in request.headers { r.setValue(v, forHTTPHeaderField: k) }

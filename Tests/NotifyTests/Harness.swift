@@ -26,7 +26,7 @@ final class Harness {
         do {
             let yaml = siteYAML(zones: zones, notify: try notify(receiver.baseURL, dir), stateDir: dir.path)
             config = try loadSite(yaml, in: dir)
-            journal = try Journal(path: dir.appendingPathComponent("journal.sqlite").path)
+            journal = try await openJournal(dir.appendingPathComponent("journal.sqlite").path)
             rig = NotifyRig(config: config, at: start)
         } catch {
             await receiver.stop()
@@ -54,7 +54,7 @@ final class Harness {
 
     /// Waits until no outbox row is pending (every row delivered or dead).
     func waitUntilSettled(timeout: Duration = .seconds(30)) async throws -> Bool {
-        try await eventually(timeout: timeout) { try outboxCount(journal, "pending") == 0 }
+        try await eventually(timeout: timeout) { [journal] in try await outboxCount(journal, "pending") == 0 }
     }
 
     func shutdown() async {

@@ -178,7 +178,7 @@ struct CaptureLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
     func log(event: LogEvent) {
-        store.lines.withLock { $0.append("\(event.level): \(event.message)") }
+        store.lines.withLock { $0.append("\(String(format: "%.3f", Date().timeIntervalSince1970)) \(event.level): \(event.message)") }
     }
 }
 
@@ -220,24 +220,53 @@ struct RunningDelivery {
                 try? await Task.sleep(for: .milliseconds(50))
             }
         }
-        await task.value
+        let stopped = await finishes(within: .seconds(15)) { await task.value }
         nudger.cancel()
+        if !stopped { Issue.record("the delivery service did not stop within 15 s of being cancelled") }
+    }
+}
+
+/// Runs `work` and waits for it at most `limit`; false when it had not finished by then (it goes on unwatched).
+func finishes(within limit: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
+    let once = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    let resume: @Sendable (Bool) -> Void = { value in once.withLock { c in c?.resume(returning: value); c = nil } }
+    return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+        once.withLock { $0 = c }
+        Task { await work(); resume(true) }
+        Task { try? await Task.sleep(for: limit); resume(false) }
     }
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(20), _ condition: () throws -> Bool) async rethrows -> Bool {
+func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while clock.now < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(50))
     }
-    return try condition()
+    return try await condition()
+}
+
+/// Runs blocking work (GRDB's synchronous reads, opening a journal) on a thread of its own.
+///
+/// On a 2-core machine the concurrency pool has two threads; GRDB's reader queues run on the same
+/// dispatch threads, so two tests blocked in a synchronous read while the service's async reads hold
+/// the reader connections deadlock the process (seen in a run of this suite).
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+        Thread { c.resume(with: Result { try work() }) }.start()
+    }
 }
 
 /// The journal's outbox rows by state count, with absent states as 0.
-func outboxCount(_ journal: Journal, _ state: String) throws -> Int { try journal.outboxCounts()[state] ?? 0 }
+func outboxCount(_ journal: Journal, _ state: String) async throws -> Int {
+    try await blocking { try journal.outboxCounts()[state] ?? 0 }
+}
 
 /// All outbox rows, oldest first.
-func allOutbox(_ journal: Journal) throws -> [OutboxRow] { try journal.outbox(limit: 100_000).sorted { $0.id < $1.id } }
+func allOutbox(_ journal: Journal) async throws -> [OutboxRow] {
+    try await blocking { try journal.outbox(limit: 100_000).sorted { $0.id < $1.id } }
+}
+
+func openJournal(_ path: String) async throws -> Journal { try await blocking { try Journal(path: path) } }

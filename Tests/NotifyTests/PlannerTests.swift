@@ -209,6 +209,19 @@ struct PlannerTests {
         #expect(r.planner.plan(returned).isEmpty)
     }
 
+    @Test("a failed self-test asks for repair on every target that takes high priority; a passed one asks nothing")
+    func repairRequired() throws {
+        let r = try rig()
+        let failed = AlarmEvent(kind: .selfTestResult, time: dayTime, zone: "Z01", text: "fail: loop did not open")
+        let planned = r.planner.plan([failed])
+        #expect(targets(planned) == ["std", "am", "wecom", "ding"])
+        let n = try #require(planned.first?.notification)
+        #expect(n.kind == .repairRequired)
+        #expect(n.recipients.map(\.name) == [dayLeader.name])
+        #expect(n.text.contains("北围墙东段"))
+        #expect(r.planner.plan([AlarmEvent(kind: .selfTestResult, time: dayTime, zone: "Z01", text: "pass")]).isEmpty)
+    }
+
     @Test("the notification carries the site, the zone name in Chinese and the site's local time")
     func notificationText() throws {
         var r = try rig()

@@ -72,6 +72,9 @@ final class Receiver: Sendable {
 
     func requests(path: String) -> [ReceivedRequest] { requests.filter { $0.path == path } }
 
+    /// The next requests take this long to arrive (one entry per request, in order).
+    func setLatencies(_ l: [Duration]) { box.latencies.withLock { $0 = l } }
+
     /// Replaces the answer; a handler must not read `requests` (it runs under the recording lock).
     func setHandler(_ h: @escaping Handler) { box.handler.withLock { $0 = h } }
 
@@ -79,6 +82,8 @@ final class Receiver: Sendable {
         let box = Box(handler: handler)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            // Network latency before the request "arrives" (a TLS handshake on a first connection, say).
+            if let latency = box.nextLatency() { try? await Task.sleep(for: latency) }
             let buffer = try await request.body.collect(upTo: 16 << 20)
             var headers: [String: String] = [:]
             for field in request.headers {
@@ -105,7 +110,11 @@ final class Receiver: Sendable {
             },
             logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() }
         )
-        let task = Task { try await app.run() }
+        let task = Task {
+            // If the server cannot start, end the wait for its port.
+            defer { portContinuation.finish() }
+            try await app.run()
+        }
         var port = 0
         for await p in ports {
             port = p
@@ -121,8 +130,10 @@ final class Receiver: Sendable {
 
     func stop() async {
         let t = task.withLock { t -> Task<Void, any Error>? in defer { t = nil }; return t }
-        t?.cancel()
-        _ = try? await t?.value
+        guard let t else { return }
+        t.cancel()
+        // A kept-alive client connection must not hold the test up: give the server 10 s to go.
+        _ = await finishes(within: .seconds(10)) { _ = try? await t.value }
     }
 
     struct ReceiverError: Error {}
@@ -130,6 +141,8 @@ final class Receiver: Sendable {
     /// Holds the state the responder closure shares with the receiver.
     private final class Box: Sendable {
         let recorded = Mutex<[ReceivedRequest]>([])
+        let latencies = Mutex<[Duration]>([])
+        func nextLatency() -> Duration? { latencies.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
         let handler: Mutex<Handler>
         init(handler: @escaping Handler) { self.handler = Mutex(handler) }
 
