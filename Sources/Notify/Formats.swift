@@ -19,7 +19,7 @@ func components(_ text: String) throws -> URLComponents {
 }
 
 /// RFC 3339 UTC with milliseconds, as receivers expect.
-func iso(_ date: Date) -> String { date.ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)) }
+func iso(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
 
 func jsonData(_ object: Any) throws -> Data {
     try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
