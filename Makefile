@@ -6,6 +6,7 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 APT_PACKAGES = libmodbus-dev pkg-config mbpoll socat sqlite3 libsqlite3-dev systemd
 BIN          = .build/debug/watchroomd
+SHELL        = /bin/bash
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release demo test bench clean install uninstall
@@ -32,9 +33,12 @@ demo: build
 	$(BIN) demo --config devices/sites/demo.yaml --scenario devices/sites/demo.scenario
 
 # The whole test suite (unit, loopback integration, RTU over socat ptys, mbpoll interop).
+# The run's log is kept in .build/test.log; failures are repeated at the end so a CI tail shows them.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --no-parallel
+	@set -o pipefail; $(SWIFT) test --skip-build --no-parallel 2>&1 | tee .build/test.log; status=$$?; \
+	if [ $$status -ne 0 ]; then echo "=== failures (full log: .build/test.log) ==="; \
+	  grep -E '✘|error:|recorded an issue|Fatal|crashed' .build/test.log | grep -v '^✘ Test run' | tail -40; fi; exit $$status
 
 bench: deps
 	$(SWIFT) build -c release --product watchroom-bench

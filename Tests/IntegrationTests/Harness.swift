@@ -131,3 +131,14 @@ final class LineBuffer: Sendable {
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
 }
+
+/// Waits until the simulator has served `device` at least `n` requests: the daemon's first scan
+/// (the untouched, normal state) is then in, so a trip after this is seen as "normal -> alarm".
+func waitForPolls(_ device: String, socket: String, atLeast n: Int = 2, timeout: Duration = .seconds(10)) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await requestsReceived(device, socket: socket) >= n { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return false
+}

@@ -36,6 +36,7 @@ struct LoopbackTCPTests {
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
         defer { daemon.stop() }
         #expect(await daemon.waitForLine { $0.contains("watching 测试园区") } != nil)
+        #expect(try await waitForPolls("di-1", socket: control), "the daemon never polled di-1")
 
         _ = try await simulatorCommand("zone Z01 alarm", socket: control)
         let trip = await daemon.waitForLine { $0.contains("zone Z01") && $0.contains("normal -> alarm") }

@@ -38,7 +38,8 @@ struct NotificationProcessTests {
             if i % 10 == 9 { try await Task.sleep(for: .milliseconds(300)) }
         }
         #expect(await daemon.waitForLine { $0.contains("HTTP 503") } != nil)
-        try await Task.sleep(for: .seconds(1))
+        // Killed once all 30 notifications are rows in the outbox (pending, the receiver refusing).
+        #expect(await eventually(timeout: .seconds(15)) { ((try? Journal(path: s.journal).outbox(limit: 10_000).count) ?? 0) >= 30 })
         daemon.stop(signal: SIGKILL)
 
         let journal = try Journal(path: s.journal)

@@ -40,6 +40,8 @@ struct RTUPtyTests {
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
         defer { daemon.stop() }
         #expect(await daemon.waitForLine { $0.contains("watching 串口测试") } != nil)
+        #expect(try await waitForPolls("di-1", socket: control), "the daemon never polled di-1")
+        #expect(try await waitForPolls("th-1", socket: control), "the daemon never polled th-1")
 
         _ = try await simulatorCommand("zone Z01 alarm", socket: control)
         #expect(await daemon.waitForLine { $0.contains("zone Z01 北围墙东段") && $0.contains("normal -> alarm") } != nil, "\(daemon.output)")

@@ -51,7 +51,8 @@ struct SelfTestProcessTests {
         let run = try ChildProcess(ctl, ["--config", config, "self-test", "zones", "--user", "维修员", "--wait"])
         defer { run.stop() }
         // Staff walk the zones without a test output: Z03 is tripped and restored; Z06 is forgotten.
-        try await Task.sleep(for: .milliseconds(800))
+        // (Only once the run has started: before, a trip is a real alarm.)
+        #expect(await daemon.waitForLine { $0.contains("self-test-started") } != nil, "\(daemon.output)")
         _ = try await simulatorCommand("zone Z03 alarm", socket: simSocket)
         // Meanwhile a real fire alarm on a zone not under test.
         _ = try await simulatorCommand("zone F01 alarm", socket: simSocket)
