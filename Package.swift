@@ -28,8 +28,9 @@ let package = Package(
         .target(name: "SiteConfig", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
         .target(name: "Polling", dependencies: ["Modbus", "SiteConfig"]),
         .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling"]),
-        .target(name: "Journal", dependencies: ["SiteConfig", "Alarms", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Control", dependencies: ["Alarms", "SiteConfig"]),
+        .target(name: "Records", dependencies: ["SiteConfig", "Alarms"]),
+        .target(name: "Journal", dependencies: ["SiteConfig", "Alarms", "Records", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Control", dependencies: ["Alarms", "SiteConfig", "Records"]),
         .target(
             name: "Notify",
             dependencies: ["Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto")]
@@ -38,7 +39,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Simulator", "Journal", "Control", "Notify",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Simulator", "Journal", "Control", "Notify", "Records",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -53,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "watchroomctl",
-            dependencies: ["Control", "Alarms", "SiteConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Control", "Alarms", "SiteConfig", "Records", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "watchroom-bench",
@@ -69,10 +70,11 @@ let package = Package(
             dependencies: ["Notify", "Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird")]
         ),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "SiteConfig", "Alarms", "Journal"]),
         .testTarget(name: "PollingTests", dependencies: ["Polling", "SiteConfig", "Modbus", "Simulator", "Alarms"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify",
+            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify", "Records",
                            .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]

@@ -19,6 +19,10 @@ public enum AlarmCondition: String, Sendable, Hashable, Codable {
     case commLoss = "comm-loss"
     case selfTestMissed = "self-test-missed"
     case deliveryFailure = "delivery-failure"
+    case retentionShortfall = "retention-shortfall"
+    case recordingStopped = "recording-stopped"
+    case retentionAtRisk = "retention-at-risk"
+    case diskFull = "disk-full"
 }
 
 /// ISA-18.2 / IEC 62682 alarm states, with latching made explicit.

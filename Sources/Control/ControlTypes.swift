@@ -113,3 +113,43 @@ public enum ControlJSON {
         return d
     }()
 }
+
+/// The body of a duty-record request (recordings, media, visitors, repairs, handover).
+public struct DutyBody: Codable, Sendable {
+    public var user: String?
+    public var by: String?
+    public var recorder: String?
+    public var camera: String?
+    /// Playback window, as typed (read in the site's timezone by the daemon).
+    public var fromTime: String?
+    public var toTime: String?
+    public var reason: String?
+    public var medium: Int?
+    public var name: String?
+    public var org: String?
+    public var purpose: String?
+    public var approvedBy: String?
+    public var note: String?
+    /// Handover: who hands over and who takes over.
+    public var from: String?
+    public var to: String?
+    public init(user: String? = nil, by: String? = nil, recorder: String? = nil, camera: String? = nil, fromTime: String? = nil,
+                toTime: String? = nil, reason: String? = nil, medium: Int? = nil, name: String? = nil, org: String? = nil,
+                purpose: String? = nil, approvedBy: String? = nil, note: String? = nil, from: String? = nil, to: String? = nil) {
+        self.user = user
+        self.by = by
+        self.recorder = recorder
+        self.camera = camera
+        self.fromTime = fromTime
+        self.toTime = toTime
+        self.reason = reason
+        self.medium = medium
+        self.name = name
+        self.org = org
+        self.purpose = purpose
+        self.approvedBy = approvedBy
+        self.note = note
+        self.from = from
+        self.to = to
+    }
+}

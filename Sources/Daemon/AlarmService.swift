@@ -4,6 +4,7 @@ public import Journal
 public import Logging
 public import Notify
 public import Polling
+public import Records
 public import SiteConfig
 
 /// The single writer: owns the alarm engine, commits each step to the journal before anyone
@@ -22,7 +23,11 @@ public actor AlarmService {
     public private(set) var lastProgress = Date()
     private let planner: NotificationPlanner
     /// Batches whose commit failed (disk full, a long-held lock): retried, in order, before the next.
-    private var unwritten: (events: [AlarmEvent], zones: [String: ZoneControl], samples: [SampleBucket], outbox: [OutboxInsert])?
+    private var unwritten: (events: [AlarmEvent], zones: [String: ZoneControl], samples: [SampleBucket], outbox: [OutboxInsert],
+                            holds: [HoldChange], repairs: [Repair])?
+    private let holdPlanner: HoldPlanner
+    /// The last retention check of each file-based recorder.
+    public private(set) var retention: [String: RetentionStatus] = [:]
     /// The last commit in flight: each waits for the one before, so sequence numbers follow the engine.
     private var commitChain: Task<[AlarmEvent], any Error>?
     /// When each device last answered (freshness for the equipment check).
@@ -42,6 +47,7 @@ public actor AlarmService {
         engine.selfTestSettings.walkWindow = config.walkTestWindowMinutes * 60
         tracker = StateTracker(config: config)
         planner = NotificationPlanner(config: config)
+        holdPlanner = HoldPlanner(config: config)
         // A restart (or reload) in the middle of a self-test must not leave a test relay holding a loop open.
         pendingWrites = engine.testOutputsAtRest
         if !state.openAlarms.isEmpty {
@@ -107,6 +113,8 @@ public actor AlarmService {
         let outbox = planned.compactMap { p in
             (try? NotifyJSON.encoder.encode(p.notification)).map { OutboxInsert(target: p.target, body: $0, createdAt: t) }
         }
+        // Retention holds for zone alarms with cameras, repair requests for faults: same transaction.
+        var holds = holdPlanner.plan(output.events), repairs = RepairPlanner.plan(output.events)
         // Anything a failed commit left behind goes first, in order.
         var events = output.events, zoneRows = control, sampleRows = buckets, outboxRows = outbox
         if let u = unwritten {
@@ -114,15 +122,18 @@ public actor AlarmService {
             zoneRows = u.zones.merging(zoneRows) { $1 }
             sampleRows = u.samples + sampleRows
             outboxRows = u.outbox + outboxRows
+            holds = u.holds + holds
+            repairs = u.repairs + repairs
             unwritten = nil
         }
         // An unstructured task: a commit already decided must finish even while the daemon is being
         // stopped; chained after the previous one, so commits land in the engine's order.
         let journal = self.journal, previous = commitChain
-        let batch = (events: events, zones: zoneRows, samples: sampleRows, outbox: outboxRows)
+        let batch = (events: events, zones: zoneRows, samples: sampleRows, outbox: outboxRows, holds: holds, repairs: repairs)
         let task = Task {
             _ = try? await previous?.value
-            return try await journal.commit(batch.events, zoneControl: batch.zones, samples: batch.samples, outbox: batch.outbox)
+            return try await journal.commit(batch.events, zoneControl: batch.zones, samples: batch.samples, outbox: batch.outbox,
+                                            holds: batch.holds, repairs: batch.repairs)
         }
         commitChain = task
         do {
@@ -228,6 +239,13 @@ public actor AlarmService {
             let c = tracker.equipment[e.id] ?? .unknown
             items.append((c == .normal, "equipment \(e.id) \(e.name): \(c.rawValue)"))
         }
+        for r in config.recorders where r.storagePath != nil {
+            if let status = retention[r.id] {
+                for f in status.findings { items.append((f.ok, "recorder \(r.id) \(r.name): \(f.text)")) }
+            } else {
+                items.append((false, "recorder \(r.id) \(r.name): storage not checked yet"))
+            }
+        }
         if let last = try? journal.lastEventTime() {
             let skew = last.timeIntervalSince(t)
             items.append((skew < 5, skew < 5 ? "clock agrees with the journal's last write" : "clock is \(Int(skew)) s behind the journal's last write (was it set back?)"))
@@ -242,6 +260,37 @@ public actor AlarmService {
         output.events.append(AlarmEvent(kind: .equipmentCheck, time: t, user: user,
                                         text: "summary: \(items.count - failed) passed, \(failed) failed"))
         return await commit(output, samples: [])
+    }
+
+    // MARK: recorders
+
+    /// The conditions of a recorder's retention check, each its own alarm on the recorder.
+    static let retentionConditions: [String: (AlarmCondition, String)] = [
+        "shortfall": (.retentionShortfall, "录像保存不足 retention shortfall"),
+        "recording-stopped": (.recordingStopped, "录像停止 recording stopped"),
+        "at-risk": (.retentionAtRisk, "录像保存期有风险 retention at risk"),
+        "disk-full": (.diskFull, "录像磁盘将满 disk nearly full"),
+        "storage": (.fault, "录像存储不可读 storage unreadable"),
+    ]
+
+    /// A recorder's retention check: raises or returns its alarms, keeps the status for reports.
+    public func retentionChecked(_ status: RetentionStatus) async {
+        let name = config.recorders.first { $0.id == status.recorder }?.name ?? status.recorder
+        let previous = retention[status.recorder]
+        retention[status.recorder] = status
+        var output = EngineOutput()
+        for (check, (condition, label)) in Self.retentionConditions.sorted(by: { $0.key < $1.key }) {
+            let finding = status.finding(check)
+            // A check that did not run this time (no disk figures, say) keeps its alarm as it was.
+            guard let finding else { continue }
+            output.events += engine.system("recorder-\(status.recorder)", condition, name: "\(name) \(label)", active: !finding.ok,
+                                           detail: finding.text, at: now()).events
+        }
+        if status.pruned > 0 {
+            logger.notice("recorder \(status.recorder): pruned \(status.pruned) files (\(RetentionCheck.size(Double(status.prunedBytes)))) older than \(status.retentionDays) days")
+        }
+        if previous == nil { logger.info("recorder \(status.recorder): \(status.findings.map(\.text).joined(separator: "; "))") }
+        await commit(output, samples: [])
     }
 
     // MARK: queries

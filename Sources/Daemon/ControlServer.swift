@@ -20,6 +20,7 @@ struct ControlServer: Sendable {
     let group: String?
     let alarms: AlarmService
     let monitor: Monitor
+    let duty: DutyService
     let logger: Logger
 
     struct AlreadyRunning: Error, CustomStringConvertible {
@@ -45,6 +46,7 @@ struct ControlServer: Sendable {
         try prepareSocket()
         let router = Router()
         routes(router)
+        dutyRoutes(router)
         let path = socketPath, group = group, logger = logger
         let app = Application(
             router: router,
@@ -70,22 +72,22 @@ struct ControlServer: Sendable {
         router.get("/v1/alarms") { request, _ in
             let all = request.uri.queryParameters.get("all") == "true"
             let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 500
-            if all { return try json(try alarms.journal.alarms(all: true, limit: limit)) }
+            if all { return try json(try await alarms.journal.reading { try $0.alarms(all: true, limit: limit) }) }
             return try json(await alarms.openAlarms)
         }
         router.get("/v1/alarms/:id") { _, context in
             guard let id = context.parameters.get("id").flatMap(Int.init) else { return error(.badRequest, "alarm id must be a number", "invalid") }
-            let history = try alarms.journal.events(alarm: id)
+            let history = try await alarms.journal.reading { try $0.events(alarm: id) }
             if let open = await alarms.openAlarms.first(where: { $0.id == id }) {
                 return try json(AlarmDetail(alarm: open, events: history))
             }
-            guard let stored = try alarms.journal.alarm(id) else { return error(.notFound, "no alarm \(id)", "not-found") }
+            guard let stored = try await alarms.journal.reading({ try $0.alarm(id) }) else { return error(.notFound, "no alarm \(id)", "not-found") }
             return try json(AlarmDetail(alarm: stored, events: history))
         }
         router.get("/v1/events") { request, _ in
             let after = request.uri.queryParameters.get("after").flatMap(Int64.init) ?? 0
             let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 1000
-            return try json(try alarms.journal.events(after: after, limit: limit))
+            return try json(try await alarms.journal.reading { try $0.events(after: after, limit: limit) })
         }
         router.get("/v1/watch") { _, _ in
             let stream = await alarms.subscribe()
@@ -101,7 +103,7 @@ struct ControlServer: Sendable {
         router.get("/v1/notifications") { request, _ in
             let state = request.uri.queryParameters.get("state").map { [String($0)] }
             let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200
-            let rows = try alarms.journal.outbox(states: state, limit: limit)
+            let rows = try await alarms.journal.reading { try $0.outbox(states: state, limit: limit) }
             return try json(rows.map { OutboxView(row: $0) })
         }
         router.post("/v1/notifications/:id/retry") { _, context in
@@ -124,7 +126,7 @@ struct ControlServer: Sendable {
             return try json(run)
         }
         router.get("/v1/self-test/report") { request, _ in
-            do { return try json(try report(kinds: ["self-test-started", "self-test-result", "self-test-finished"], date: request.uri.queryParameters.get("date"))) } catch let e as ReportDateError {
+            do { return try json(try await report(kinds: ["self-test-started", "self-test-result", "self-test-finished"], date: request.uri.queryParameters.get("date"))) } catch let e as ReportDateError {
                 return error(.badRequest, "date '\(e.text)' is not YYYY-MM-DD", "invalid")
             }
         }
@@ -133,7 +135,7 @@ struct ControlServer: Sendable {
             return try json(CommandResult(events: await alarms.equipmentCheck(user: body.user ?? "scheduled")))
         }
         router.get("/v1/check/equipment/report") { request, _ in
-            do { return try json(try report(kinds: ["equipment-check"], date: request.uri.queryParameters.get("date"))) } catch let e as ReportDateError {
+            do { return try json(try await report(kinds: ["equipment-check"], date: request.uri.queryParameters.get("date"))) } catch let e as ReportDateError {
                 return error(.badRequest, "date '\(e.text)' is not YYYY-MM-DD", "invalid")
             }
         }
@@ -176,7 +178,7 @@ struct ControlServer: Sendable {
     }
 
     /// Events of a site-local day (today when `date` is nil), for the self-test and equipment reports.
-    func report(kinds: [String], date: String?) throws -> [AlarmEvent] {
+    func report(kinds: [String], date: String?) async throws -> [AlarmEvent] {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: alarms.config.timezone) ?? .gmt
         var day = calendar.startOfDay(for: Date())
@@ -188,7 +190,8 @@ struct ControlServer: Sendable {
             guard let d = f.date(from: date) else { throw ReportDateError(text: date) }
             day = d
         }
-        return try alarms.journal.events(kinds: kinds, from: day, to: calendar.date(byAdding: .day, value: 1, to: day)!)
+        let to = calendar.date(byAdding: .day, value: 1, to: day)!
+        return try await alarms.journal.reading { [day] in try $0.events(kinds: kinds, from: day, to: to) }
     }
 
     struct ReportDateError: Error { let text: String }
@@ -234,7 +237,7 @@ struct ControlServer: Sendable {
             StatusReport.ZoneOutOfService(zone: id, name: config.zones.first { $0.id == id }?.name ?? id, by: c.outOfServiceBy,
                                           reason: c.outOfServiceReason, since: c.outOfServiceAt)
         }
-        let seq = (try? alarms.journal.lastSeq()) ?? 0
+        let seq = (try? await alarms.journal.reading { try $0.lastSeq() }) ?? 0
         return StatusReport(site: config.siteName, time: Date(), summary: summary, buses: buses, zonesArmed: armed,
                             zonesDisarmed: control.filter { !$0.value.armed }.map(\.key).sorted(), outOfService: oos,
                             shelved: open.filter { $0.shelved != nil }, alarmsByState: byState, commLost: lost,

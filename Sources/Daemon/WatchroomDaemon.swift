@@ -2,6 +2,7 @@ import Alarms
 import Foundation
 import Journal
 import Polling
+import Records
 public import Logging
 import Notify
 public import SiteConfig
@@ -13,6 +14,7 @@ public final class WatchroomDaemon: Sendable {
     public let monitor: Monitor
     let control: ControlServer
     let delivery: DeliveryService
+    let retention: RetentionMonitor
     private let logger: Logger
 
     public struct StartError: Error, CustomStringConvertible {
@@ -42,8 +44,10 @@ public final class WatchroomDaemon: Sendable {
             throw StartError(description: "\(error)")
         }
         monitor = Monitor(config: config, alarms: alarms, logger: logger)
+        let duty = DutyService(config: config, journal: journal, alarms: alarms)
+        retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: { Date() })
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
-                                logger: logger)
+                                duty: duty, logger: logger)
         try control.prepareSocket()
     }
 
@@ -81,7 +85,9 @@ public final class WatchroomDaemon: Sendable {
         await alarms.attach(delivery)
         await alarms.reconcileWithConfig()
         let sending = Task { [delivery] in await delivery.run() }
+        let checkingRecorders = Task { [retention] in await retention.run() }
         await monitor.run()
+        checkingRecorders.cancel()
         sending.cancel()
         await sending.value
         await alarms.finishWatchers()

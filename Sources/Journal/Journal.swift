@@ -1,4 +1,5 @@
 public import Alarms
+public import Records
 public import Foundation
 import GRDB
 
@@ -22,6 +23,16 @@ public final class Journal: Sendable {
         db = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(db)
     }
+
+    /// Runs synchronous reads on a reader thread and awaits them, so an async caller (an HTTP handler)
+    /// never blocks a thread of Swift's small cooperative pool on SQLite.
+    public func reading<T: Sendable>(_ work: @escaping @Sendable (Journal) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.readers.async { continuation.resume(with: Result { try work(self) }) }
+        }
+    }
+
+    private static let readers = DispatchQueue(label: "watchroom.journal.readers", attributes: .concurrent)
 
     /// Schema changes, each registered once by name and applied in order.
     static var migrator: DatabaseMigrator {
@@ -88,6 +99,30 @@ public final class Journal: Sendable {
                 CREATE INDEX outbox_due ON outbox(target, state, id);
                 """)
         }
+        m.registerMigration("v3-duty-records") { db in
+            try db.execute(sql: """
+                CREATE TABLE holds (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    recorder TEXT NOT NULL, camera TEXT NOT NULL,
+                    from_t REAL NOT NULL, to_t REAL NOT NULL, until_t REAL NOT NULL,
+                    alarm_id INTEGER, body TEXT NOT NULL
+                );
+                CREATE INDEX holds_until ON holds(until_t);
+                CREATE INDEX holds_alarm ON holds(alarm_id);
+                CREATE TABLE media_loads (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    recorder TEXT NOT NULL, medium INTEGER NOT NULL, loaded_at REAL NOT NULL, body TEXT NOT NULL
+                );
+                CREATE TABLE playback (id INTEGER PRIMARY KEY AUTOINCREMENT, requested_at REAL NOT NULL, body TEXT NOT NULL);
+                CREATE TABLE visitors (id INTEGER PRIMARY KEY AUTOINCREMENT, in_at REAL NOT NULL, out_at REAL, body TEXT NOT NULL);
+                CREATE TABLE repairs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, requested_at REAL NOT NULL,
+                    closed_at REAL, body TEXT NOT NULL
+                );
+                CREATE TABLE handovers (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, body TEXT NOT NULL);
+                CREATE TABLE recorder_state (recorder TEXT PRIMARY KEY, first_seen REAL NOT NULL, body TEXT);
+                """)
+        }
         return m
     }
 
@@ -108,7 +143,8 @@ public final class Journal: Sendable {
     /// Commits one engine step: its events (numbered in order), the alarms they touch, the zone
     /// control they change, and finished sensor buckets. Returns the events with their sequence numbers.
     public func commit(_ events: [AlarmEvent], zoneControl: [String: ZoneControl] = [:],
-                       samples: [SampleBucket] = [], outbox: [OutboxInsert] = []) async throws -> [AlarmEvent] {
+                       samples: [SampleBucket] = [], outbox: [OutboxInsert] = [], holds: [HoldChange] = [],
+                       repairs: [Repair] = []) async throws -> [AlarmEvent] {
         guard !events.isEmpty || !samples.isEmpty || !zoneControl.isEmpty || !outbox.isEmpty else { return events }
         let encodedEvents = try events.map { ($0, try Self.encoder.encode($0)) }
         var latest: [Int: Alarm] = [:]
@@ -148,6 +184,9 @@ public final class Journal: Sendable {
                                arguments: [o.target, o.createdAt.timeIntervalSince1970, o.createdAt.timeIntervalSince1970,
                                            String(decoding: o.body, as: UTF8.self)])
             }
+            // Retention holds and repair requests the events cause, in the same transaction.
+            for h in holds { try Self.apply(h, db: db) }
+            for r in repairs { try Self.request(r, db: db) }
             return numbered
         }
     }

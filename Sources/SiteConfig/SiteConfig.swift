@@ -28,6 +28,11 @@ public struct SiteConfig: Sendable {
     /// Self-test timing: active-test timeout and walk-test window.
     public var selfTestTimeoutSeconds: Int = 10
     public var walkTestWindowMinutes: Double = 30
+    /// Retention holds, approvers, retention checks.
+    public var duty = DutySettings()
+
+    /// The recorders that record a camera.
+    public func recorders(withCamera camera: String) -> [Recorder] { recorders.filter { $0.cameras.contains(camera) } }
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }

@@ -15,7 +15,8 @@ public struct SiteConfigLoader: Sendable {
     }
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
-                          "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal", "self_test"]
+                          "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal", "self_test",
+                          "recordings", "visitors"]
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()
@@ -157,16 +158,20 @@ private final class Reader {
                 if v > 0 && v <= 480 { walkWindow = v } else { w.error("walk_window_min must be more than 0 and at most 480") }
             }
         }
+        let duty = readDuty(top)
+        checkCameras(zones: zones, recorders: recorders.map(\.value))
+        let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))
         guard sink.items.isEmpty else { return nil }
         var site = SiteConfig(
             file: file, siteName: siteName, timezone: timezone, stateDir: stateDir, controlSocket: socket,
             controlGroup: group, buses: buses.map(\.value), devices: devices.map(\.value), zones: zones.map(\.value),
-            areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipment.map(\.value),
+            areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipmentWithRecorders,
             recorders: recorders.map(\.value), shifts: shifts, supervisor: supervisor, ackTimeoutSeconds: ackTimeout,
             escalationRepeatSeconds: repeatS, notify: notify.map(\.value), maxShelve: .seconds(maxShelveMinutes * 60),
             keepEventsDays: keepEventsDays)
         site.selfTestTimeoutSeconds = testTimeout
         site.walkTestWindowMinutes = walkWindow
+        site.duty = duty
         return site
     }
 
@@ -475,7 +480,8 @@ private final class Reader {
     static let minimumRetentionDays = 14
 
     func recorder(_ m: YMap, devices: [String: Device]) -> Recorder? {
-        m.check(allowed: ["id", "name", "cameras", "retention_days", "media", "status", "storage_path"], in: "recorder")
+        m.check(allowed: ["id", "name", "cameras", "retention_days", "media", "status", "storage_path", "prune", "segment_s",
+                          "recording_gap_min", "min_free_percent"], in: "recorder")
         let id = m.required("id", in: "recorder")?.string("recorder id")
         let label = "recorder '\(id ?? "?")'"
         var days = Self.minimumRetentionDays
@@ -492,10 +498,64 @@ private final class Reader {
                 if let key = k.scalarText, let (ref, _) = pointRef(v, what: "\(label) status \(key)", devices: devices) { status[key] = ref }
             }
         }
+        let prune = m["prune"]?.bool("prune") ?? false
+        if prune && m["storage_path"] == nil { m["prune"]?.error("\(label) has prune: true but no storage_path to prune") }
         guard let id else { return nil }
-        return Recorder(id: id, name: m["name"]?.scalarText ?? id, cameras: m["cameras"]?.stringList("cameras") ?? [],
-                        retentionDays: days, media: m["media"]?.int("media", in: 1...1000), status: status,
-                        storagePath: m["storage_path"]?.string("storage_path"))
+        var r = Recorder(id: id, name: m["name"]?.scalarText ?? id, cameras: m["cameras"]?.stringList("cameras") ?? [],
+                         retentionDays: days, media: m["media"]?.int("media", in: 1...1000), status: status,
+                         storagePath: m["storage_path"]?.string("storage_path"))
+        r.prune = prune
+        r.segmentSeconds = m["segment_s"]?.int("segment_s", in: 1...86400) ?? r.segmentSeconds
+        r.recordingGapMinutes = m["recording_gap_min"]?.int("recording_gap_min", in: 1...10080) ?? r.recordingGapMinutes
+        if let f = m["min_free_percent"], let v = f.double("min_free_percent") {
+            if v >= 0 && v < 100 { r.minFreePercent = v } else { f.error("min_free_percent must be from 0 to below 100") }
+        }
+        return r
+    }
+
+    /// `recordings:` and `visitors:` (approvers, hold window, check interval).
+    func readDuty(_ top: YMap) -> DutySettings {
+        var d = DutySettings()
+        if let r = top["recordings"]?.map("recordings") {
+            r.check(allowed: ["approvers", "hold_before_min", "hold_after_min", "hold_days", "check_interval_s"], in: "recordings")
+            d.playbackApprovers = r["approvers"]?.stringList("recordings approvers") ?? []
+            d.holdBeforeSeconds = (r["hold_before_min"]?.int("hold_before_min", in: 0...1440)).map { $0 * 60 } ?? d.holdBeforeSeconds
+            d.holdAfterSeconds = (r["hold_after_min"]?.int("hold_after_min", in: 0...1440)).map { $0 * 60 } ?? d.holdAfterSeconds
+            d.holdDays = r["hold_days"]?.int("hold_days", in: 1...3650) ?? d.holdDays
+            d.retentionCheckSeconds = r["check_interval_s"]?.int("check_interval_s", in: 1...86400) ?? d.retentionCheckSeconds
+        }
+        if let v = top["visitors"]?.map("visitors") {
+            v.check(allowed: ["approvers"], in: "visitors")
+            d.visitorApprovers = v["approvers"]?.stringList("visitors approvers") ?? []
+        }
+        return d
+    }
+
+    /// A zone's camera must be on a recorder, or an alarm could not hold its footage.
+    func checkCameras(zones: [Item<Zone>], recorders: [Recorder]) {
+        let known = Set(recorders.flatMap(\.cameras))
+        for z in zones {
+            for c in z.value.cameras where !known.contains(c) {
+                z.node.error("zone '\(z.value.id)' camera '\(c)' is on no recorder; add it to a recorder's cameras so an alarm can hold its footage")
+            }
+        }
+    }
+
+    /// Recorder status points (HDD error, recording stopped, ...) become equipment points, unless
+    /// the config already watches that point as equipment.
+    func recorderEquipment(_ recorders: [Recorder], equipment: [Equipment]) -> [Equipment] {
+        let watched = Set(equipment.map(\.input))
+        let names = ["hdd_error": "硬盘故障 HDD error", "hdd_full": "硬盘满 HDD full", "video_loss": "视频丢失 video loss",
+                     "record_exception": "录像异常 recording exception", "recording_stopped": "录像停止 recording stopped"]
+        var out: [Equipment] = []
+        for r in recorders {
+            for key in r.status.keys.sorted() {
+                guard let ref = r.status[key], !watched.contains(ref) else { continue }
+                out.append(Equipment(id: "\(r.id).\(key)", name: "\(r.name) \(names[key] ?? key)", input: ref,
+                                     alarmWhen: .bool(true), priority: key == "hdd_full" ? .medium : .high))
+            }
+        }
+        return out
     }
 
     // MARK: shifts, people, notify

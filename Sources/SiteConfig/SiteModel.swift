@@ -164,6 +164,41 @@ public struct Recorder: Sendable, Hashable {
     public var media: Int?
     public var status: [String: PointRef]
     public var storagePath: String?
+    /// Delete footage older than the rule (oldest first, never held or younger footage).
+    public var prune: Bool = false
+    /// The length of one footage file: a file written at T holds [T - segment, T].
+    public var segmentSeconds: Int = 600
+    /// Newest footage older than this means recording stopped.
+    public var recordingGapMinutes: Int = 15
+    /// Free space below this share of the disk is "nearly full".
+    public var minFreePercent: Double = 5
+
+    public init(id: String, name: String, cameras: [String], retentionDays: Int, media: Int?, status: [String: PointRef],
+                storagePath: String?) {
+        self.id = id
+        self.name = name
+        self.cameras = cameras
+        self.retentionDays = retentionDays
+        self.media = media
+        self.status = status
+        self.storagePath = storagePath
+    }
+}
+
+/// Retention holds, playback approval and visitor approval (site rules 8 and 9).
+public struct DutySettings: Sendable, Hashable {
+    /// Who may approve a playback request (the management office director).
+    public var playbackApprovers: [String] = []
+    /// Who may approve an outsider's entry; empty: any named approver.
+    public var visitorApprovers: [String] = []
+    /// A zone alarm holds its cameras' footage from `holdBefore` before to `holdAfter` after it...
+    public var holdBeforeSeconds: Int = 300
+    public var holdAfterSeconds: Int = 900
+    /// ...for this many days (from the alarm, or from its reset when that is later).
+    public var holdDays: Int = 90
+    /// How often file-based recorders are checked.
+    public var retentionCheckSeconds: Int = 300
+    public init() {}
 }
 
 public struct Person: Sendable, Hashable, Codable {

@@ -8,11 +8,12 @@ import SiteConfig
 struct Watchroomctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watchroomctl",
-        abstract: "Operate Watchroom: watch and handle alarms, arm and disarm zones.",
+        abstract: "Operate Watchroom: watch and handle alarms, arm and disarm zones, keep the duty records.",
         discussion: "Global options go before the subcommand: watchroomctl --socket PATH --json alarms",
         subcommands: [Status.self, Alarms.self, Show.self, Watch.self, Ack.self, Note.self, Reset.self, Shelve.self,
                       Unshelve.self, Arm.self, Disarm.self, OutOfService.self, ReturnToService.self, Events.self,
-                      Notifications.self, SelfTest.self, Check.self]
+                      Notifications.self, SelfTest.self, Check.self, Recordings.self, Media.self, VisitorCommand.self,
+                      RepairCommand.self, Equipment.self, Handover.self]
     )
 
     @Option(name: .long, help: "The daemon's control socket (default: the config's control.socket, else /run/watchroom/control.sock).")

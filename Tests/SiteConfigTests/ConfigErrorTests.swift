@@ -309,6 +309,31 @@ struct ConfigErrorTests {
         #expect(d.count == 1)
     }
 
+    @Test("a zone camera on no recorder, pruning without a storage path, and a bad approvers list are errors")
+    func recordingRules() throws {
+        let (d, f) = try diagnose(
+            """
+            site: {name: Test, timezone: UTC}
+            state_dir: /tmp/watchroom-test
+            buses:
+              - id: lan
+                tcp: {host: 127.0.0.1, port: 1502}
+            devices:
+              - {id: di-1, bus: lan, unit: 1, profile: io}
+            zones:
+              - {id: Z01, name: 北围墙, type: perimeter, input: "di-1.di[0]", cameras: [C01, C09]}
+            recorders:
+              - {id: NVR-1, cameras: [C01], retention_days: 14, prune: true, min_free_percent: 100}
+            recordings: {approvers: 赵主任, hold_days: 0}
+            """)
+        expectDiagnostic(d, file: f.sitePath, line: 9, column: 5, "zone 'Z01' camera 'C09' is on no recorder")
+        expectDiagnostic(d, file: f.sitePath, line: 11, column: 60, "has prune: true but no storage_path")
+        expectDiagnostic(d, file: f.sitePath, line: 11, column: 84, "min_free_percent must be from 0 to below 100")
+        expectDiagnostic(d, file: f.sitePath, line: 12, column: 25, "recordings approvers must be a list")
+        expectDiagnostic(d, file: f.sitePath, line: 12, column: 41, "hold_days 0 is out of range")
+        #expect(d.count == 5, "\(d)")
+    }
+
     @Test(
         "the shifts must cover the day exactly once",
         arguments: [

@@ -1,0 +1,233 @@
+public import Alarms
+public import Foundation
+import GRDB
+public import Records
+
+/// The duty records (site rules 8-10): retention holds, media loads, playback requests,
+/// visitors, repairs and handovers. Each row is its record as JSON plus the columns queries need.
+extension Journal {
+    static func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+    static func decode<T: Decodable>(_ type: T.Type, _ body: String) throws -> T { try decoder.decode(type, from: Data(body.utf8)) }
+
+    // MARK: holds
+
+    static func apply(_ change: HoldChange, db: Database) throws {
+        switch change {
+        case .add(var h):
+            try db.execute(sql: "INSERT INTO holds (recorder, camera, from_t, to_t, until_t, alarm_id, body) VALUES (?, ?, ?, ?, ?, ?, '')",
+                           arguments: [h.recorder, h.camera, h.from.timeIntervalSince1970, h.to.timeIntervalSince1970,
+                                       h.until.timeIntervalSince1970, h.alarmId])
+            h.id = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE holds SET body = ? WHERE id = ?", arguments: [try json(h), h.id])
+        case .extend(let alarmId, let until):
+            for row in try Row.fetchAll(db, sql: "SELECT id, body FROM holds WHERE alarm_id = ? AND until_t < ?",
+                                        arguments: [alarmId, until.timeIntervalSince1970]) {
+                var h = try decode(RetentionHold.self, row["body"])
+                h.until = until
+                try db.execute(sql: "UPDATE holds SET until_t = ?, body = ? WHERE id = ?",
+                               arguments: [until.timeIntervalSince1970, try json(h), h.id])
+            }
+        }
+    }
+
+    /// Holds still in force at `now` (all of them with `includeExpired`), newest first.
+    public func holds(activeAt now: Date, includeExpired: Bool = false) throws -> [RetentionHold] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM holds WHERE until_t > ? ORDER BY id DESC",
+                                arguments: [includeExpired ? -Double.infinity : now.timeIntervalSince1970])
+                .map { try Self.decode(RetentionHold.self, $0) }
+        }
+    }
+
+    // MARK: recorders
+
+    /// When Watchroom first saw a recorder's storage (recorded on the first call).
+    public func recorderFirstSeen(_ recorder: String, now: Date) throws -> Date {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO recorder_state (recorder, first_seen) VALUES (?, ?)",
+                           arguments: [recorder, now.timeIntervalSince1970])
+            let t = try Double.fetchOne(db, sql: "SELECT first_seen FROM recorder_state WHERE recorder = ?", arguments: [recorder]) ?? now.timeIntervalSince1970
+            return Date(timeIntervalSince1970: t)
+        }
+    }
+
+    // MARK: media
+
+    public func mediaLoads(recorder: String) throws -> [MediaLoad] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM media_loads WHERE recorder = ? ORDER BY loaded_at, id", arguments: [recorder])
+                .map { try Self.decode(MediaLoad.self, $0) }
+        }
+    }
+
+    /// Records a load after `check` (run inside the write transaction, so two loads cannot race) allows it.
+    public func loadMedium(_ load: MediaLoad, check: @escaping @Sendable ([MediaLoad], [RetentionHold]) throws -> Void) async throws -> MediaLoad {
+        try await db.write { db in
+            let loads = try String.fetchAll(db, sql: "SELECT body FROM media_loads WHERE recorder = ? ORDER BY loaded_at, id",
+                                            arguments: [load.recorder]).map { try Self.decode(MediaLoad.self, $0) }
+            let holds = try String.fetchAll(db, sql: "SELECT body FROM holds WHERE recorder = ? AND until_t > ?",
+                                            arguments: [load.recorder, load.loadedAt.timeIntervalSince1970])
+                .map { try Self.decode(RetentionHold.self, $0) }
+            try check(loads, holds)
+            var l = load
+            try db.execute(sql: "INSERT INTO media_loads (recorder, medium, loaded_at, body) VALUES (?, ?, ?, '')",
+                           arguments: [l.recorder, l.medium, l.loadedAt.timeIntervalSince1970])
+            l.id = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE media_loads SET body = ? WHERE id = ?", arguments: [try Self.json(l), l.id])
+            return l
+        }
+    }
+
+    // MARK: playback
+
+    public func addPlaybackRequest(_ request: PlaybackRequest) async throws -> PlaybackRequest {
+        try await db.write { db in
+            var r = request
+            try db.execute(sql: "INSERT INTO playback (requested_at, body) VALUES (?, '')", arguments: [r.requestedAt.timeIntervalSince1970])
+            r.id = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE playback SET body = ? WHERE id = ?", arguments: [try Self.json(r), r.id])
+            return r
+        }
+    }
+
+    /// Changes a playback request in one transaction; `change` may refuse by throwing. Nil when there is no such request.
+    public func updatePlaybackRequest(_ id: Int64, _ change: @escaping @Sendable (inout PlaybackRequest) throws -> Void) async throws -> PlaybackRequest? {
+        try await db.write { db in
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM playback WHERE id = ?", arguments: [id]) else { return nil }
+            var r = try Self.decode(PlaybackRequest.self, body)
+            try change(&r)
+            try db.execute(sql: "UPDATE playback SET body = ? WHERE id = ?", arguments: [try Self.json(r), id])
+            return r
+        }
+    }
+
+    public func playbackRequests(since: Date? = nil) throws -> [PlaybackRequest] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM playback ORDER BY id").map { try Self.decode(PlaybackRequest.self, $0) }
+                .filter { r in since.map { s in r.requestedAt >= s || (r.approvedAt ?? .distantPast) >= s || r.viewings.contains { $0.at >= s } } ?? true }
+        }
+    }
+
+    // MARK: visitors
+
+    public func visitorIn(_ visitor: Visitor) async throws -> Visitor {
+        try await db.write { db in
+            var v = visitor
+            try db.execute(sql: "INSERT INTO visitors (in_at, body) VALUES (?, '')", arguments: [v.inAt.timeIntervalSince1970])
+            v.id = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE visitors SET body = ? WHERE id = ?", arguments: [try Self.json(v), v.id])
+            return v
+        }
+    }
+
+    /// Signs a visitor out; nil when there is no such visitor, the record unchanged when already out.
+    public func visitorOut(_ id: Int64, at: Date) async throws -> (Visitor, wasInside: Bool)? {
+        try await db.write { db in
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM visitors WHERE id = ?", arguments: [id]) else { return nil }
+            var v = try Self.decode(Visitor.self, body)
+            guard v.outAt == nil else { return (v, false) }
+            v.outAt = at
+            try db.execute(sql: "UPDATE visitors SET out_at = ?, body = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, try Self.json(v), id])
+            return (v, true)
+        }
+    }
+
+    /// Visitors inside now, plus (with `since`) everyone who came or left since then.
+    public func visitors(since: Date?) throws -> [Visitor] {
+        try db.read { db in
+            let sql = since == nil ? "SELECT body FROM visitors WHERE out_at IS NULL ORDER BY id"
+                                   : "SELECT body FROM visitors WHERE out_at IS NULL OR in_at >= ? OR out_at >= ? ORDER BY id"
+            let t = since?.timeIntervalSince1970 ?? 0
+            return try String.fetchAll(db, sql: sql, arguments: since == nil ? [] : [t, t]).map { try Self.decode(Visitor.self, $0) }
+        }
+    }
+
+    // MARK: repairs
+
+    /// A repair request, unless the same subject already has one open.
+    static func request(_ repair: Repair, db: Database) throws {
+        let open = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM repairs WHERE subject = ? AND closed_at IS NULL", arguments: [repair.subject]) ?? 0
+        guard open == 0 else { return }
+        var r = repair
+        try db.execute(sql: "INSERT INTO repairs (subject, requested_at, body) VALUES (?, ?, '')",
+                       arguments: [r.subject, r.requestedAt.timeIntervalSince1970])
+        r.id = db.lastInsertedRowID
+        try db.execute(sql: "UPDATE repairs SET body = ? WHERE id = ?", arguments: [try json(r), r.id])
+    }
+
+    /// Closes a repair with its note; nil when there is no such repair, unchanged when already closed.
+    public func closeRepair(_ id: Int64, by user: String, note: String, at: Date) async throws -> (Repair, wasOpen: Bool)? {
+        try await db.write { db in
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM repairs WHERE id = ?", arguments: [id]) else { return nil }
+            var r = try Self.decode(Repair.self, body)
+            guard r.closedAt == nil else { return (r, false) }
+            r.closedAt = at
+            r.closedBy = user
+            r.note = note
+            try db.execute(sql: "UPDATE repairs SET closed_at = ?, body = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, try Self.json(r), id])
+            return (r, true)
+        }
+    }
+
+    /// Open repairs, plus (with `since`) every repair requested or closed since then.
+    public func repairs(since: Date?) throws -> [Repair] {
+        try db.read { db in
+            let sql = since == nil ? "SELECT body FROM repairs WHERE closed_at IS NULL ORDER BY id"
+                                   : "SELECT body FROM repairs WHERE closed_at IS NULL OR requested_at >= ? OR closed_at >= ? ORDER BY id"
+            let t = since?.timeIntervalSince1970 ?? 0
+            return try String.fetchAll(db, sql: sql, arguments: since == nil ? [] : [t, t]).map { try Self.decode(Repair.self, $0) }
+        }
+    }
+
+    // MARK: handovers
+
+    public func addHandover(_ record: HandoverRecord) async throws -> HandoverRecord {
+        try await db.write { db in
+            var h = record
+            try db.execute(sql: "INSERT INTO handovers (time, body) VALUES (?, '')", arguments: [h.windowEnd.timeIntervalSince1970])
+            h.id = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE handovers SET body = ? WHERE id = ?", arguments: [try Self.json(h), h.id])
+            return h
+        }
+    }
+
+    /// A handover by id, or the last one (`id` nil).
+    public func handover(_ id: Int64?) throws -> HandoverRecord? {
+        try db.read { db in
+            let body = id == nil ? try String.fetchOne(db, sql: "SELECT body FROM handovers ORDER BY id DESC LIMIT 1")
+                                 : try String.fetchOne(db, sql: "SELECT body FROM handovers WHERE id = ?", arguments: [id])
+            return try body.map { try Self.decode(HandoverRecord.self, $0) }
+        }
+    }
+
+    public func handovers(limit: Int = 50) throws -> [HandoverRecord] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM handovers ORDER BY id DESC LIMIT ?", arguments: [limit]).map { try Self.decode(HandoverRecord.self, $0) }
+        }
+    }
+
+    /// Alarms raised since `since` (open or closed), oldest first, as they stand now.
+    public func alarmsRaised(since: Date) throws -> [Alarm] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM alarms WHERE raised_at >= ? ORDER BY id", arguments: [since.timeIntervalSince1970])
+                .map { try Self.decode(Alarm.self, $0) }
+        }
+    }
+
+    // MARK: equipment log
+
+    /// Events for the equipment operation log since `since`: device, equipment and recorder alarms,
+    /// equipment checks and self-test results.
+    public func equipmentEvents(since: Date, limit: Int = 5000) throws -> [AlarmEvent] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.body FROM events e LEFT JOIN alarms a ON a.id = e.alarm_id
+                WHERE e.time >= ? AND (e.kind IN ('equipment-check', 'self-test-result')
+                    OR (e.kind IN ('raised', 'returned', 'reactivated', 'cleared', 'reset', 'acknowledged', 'noted')
+                        AND (a.source_kind IN ('device', 'equipment') OR a.source_id LIKE 'recorder-%')))
+                ORDER BY e.seq LIMIT ?
+                """, arguments: [since.timeIntervalSince1970, limit]).map { try Self.decode(AlarmEvent.self, $0["body"]) }
+        }
+    }
+}
+
