@@ -58,7 +58,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "watchroom-bench",
-            dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon", "Alarms", "Journal", "Simulator",
+            dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon", "Alarms", "Journal", "Simulator", "Records",
                            .product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/watchroom-bench"
         ),

@@ -114,6 +114,7 @@ do {
     if args.isEmpty || args.contains("evaluation") { try evaluationCost(scans: 20) }
     if args.isEmpty || args.contains("journal") { try await journalThroughput() }
     if args.isEmpty || args.contains("latency") { try await tripToWebhookLatency(trips: 200) }
+    if args.isEmpty || args.contains("retention") { try retentionCheckCost(rounds: 5) }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

@@ -106,6 +106,8 @@ public struct AlarmEvent: Sendable, Hashable, Codable {
         case selfTestFinished = "self-test-finished"
         /// One item of the morning equipment check (text: "pass: ..." or "fail: ...").
         case equipmentCheck = "equipment-check"
+        /// Footage past the retention rule deleted from a file-based recorder (text: what and how much).
+        case retentionPruned = "retention-pruned"
     }
     public var kind: Kind
     public var time: Date

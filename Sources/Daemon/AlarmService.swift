@@ -287,6 +287,8 @@ public actor AlarmService {
                                            detail: finding.text, at: now()).events
         }
         if status.pruned > 0 {
+            output.events.append(AlarmEvent(kind: .retentionPruned, time: now(), user: "watchroomd",
+                                            text: "recorder \(status.recorder): deleted \(status.pruned) footage files (\(RetentionCheck.size(Double(status.prunedBytes)))) older than \(status.retentionDays) days, none held"))
             logger.notice("recorder \(status.recorder): pruned \(status.pruned) files (\(RetentionCheck.size(Double(status.prunedBytes)))) older than \(status.retentionDays) days")
         }
         if previous == nil { logger.info("recorder \(status.recorder): \(status.findings.map(\.text).joined(separator: "; "))") }

@@ -42,8 +42,9 @@ extension ControlServer {
             let b = try await dutyBody(request)
             return try await answer { try await duty.visitorIn(name: b.name, org: b.org, purpose: b.purpose, approvedBy: b.approvedBy, user: b.user) }
         }
-        router.post("/v1/visitors/:id/out") { _, context in
-            try await answer { try await duty.visitorOut(try id(context, "visitor")) }
+        router.post("/v1/visitors/:id/out") { request, context in
+            let b = try await dutyBody(request)
+            return try await answer { try await duty.visitorOut(try id(context, "visitor"), user: b.user) }
         }
         router.get("/v1/repairs") { request, _ in
             try await answer { try await duty.repairs(all: request.uri.queryParameters.get("all") == "true") }
@@ -75,12 +76,7 @@ extension ControlServer {
         do {
             return try json(try await body())
         } catch let refusal as CommandRefusal {
-            let status: HTTPResponse.Status = switch refusal.code {
-            case .notFound: .notFound
-            case .illegalTransition: .conflict
-            case .invalid: .badRequest
-            }
-            return error(status, refusal.message, refusal.code.rawValue)
+            return refused(refusal)
         }
     }
 

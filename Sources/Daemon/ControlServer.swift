@@ -202,13 +202,18 @@ struct ControlServer: Sendable {
             for w in await alarms.takeWrites() { monitor.enqueue(w) }
             return try json(CommandResult(events: events))
         } catch let refusal as CommandRefusal {
-            let status: HTTPResponse.Status = switch refusal.code {
-            case .notFound: .notFound
-            case .illegalTransition: .conflict
-            case .invalid: .badRequest
-            }
-            return error(status, refusal.message, refusal.code.rawValue)
+            return refused(refusal)
         }
+    }
+
+    /// A refusal as its HTTP status: 404 not found, 409 not in this state, 400 invalid.
+    func refused(_ refusal: CommandRefusal) -> Response {
+        let status: HTTPResponse.Status = switch refusal.code {
+        case .notFound: .notFound
+        case .illegalTransition: .conflict
+        case .invalid: .badRequest
+        }
+        return error(status, refusal.message, refusal.code.rawValue)
     }
 
     func decode(_ request: Request) async throws -> CommandBody {

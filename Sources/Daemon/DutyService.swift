@@ -77,6 +77,7 @@ struct DutyService: Sendable {
         let t = now()
         let updated = try await journal.updatePlaybackRequest(id) { r in
             guard r.approvedBy == nil else { throw CommandRefusal(.illegalTransition, "playback request \(id) was already approved by \(r.approvedBy!)") }
+            guard r.requestedBy != by else { throw CommandRefusal(.invalid, "\(by) asked for playback request \(id) and cannot also approve it") }
             r.approvedBy = by
             r.approvedAt = t
         }
@@ -131,7 +132,7 @@ struct DutyService: Sendable {
         let name = try Self.required(name, "--name")
         let org = try Self.required(org, "--org")
         let purpose = try Self.required(purpose, "--purpose")
-        guard let approver = approvedBy?.trimmingCharacters(in: .whitespaces), !approver.isEmpty else {
+        guard let approver = approvedBy?.trimmingCharacters(in: .whitespacesAndNewlines), !approver.isEmpty else {
             throw CommandRefusal(.invalid, "an outsider enters the monitoring room only with approval (site rule 9): --approved-by is required")
         }
         let allowed = config.duty.visitorApprovers
@@ -142,8 +143,8 @@ struct DutyService: Sendable {
                                                    registeredBy: user, inAt: now()))
     }
 
-    func visitorOut(_ id: Int64) async throws -> Visitor {
-        guard let (v, wasInside) = try await journal.visitorOut(id, at: now()) else {
+    func visitorOut(_ id: Int64, user: String?) async throws -> Visitor {
+        guard let (v, wasInside) = try await journal.visitorOut(id, by: user, at: now()) else {
             throw CommandRefusal(.notFound, "no visitor \(id) (see watchroomctl visitor list)")
         }
         guard wasInside else { throw CommandRefusal(.illegalTransition, "visitor \(id) \(v.name) already left") }
@@ -173,7 +174,7 @@ struct DutyService: Sendable {
         let (events, repairs) = try await journal.reading { j in (try j.equipmentEvents(since: since), try j.repairs(since: since)) }
         var out: [EquipmentLogEntry] = events.map { e in
             let what = e.alarm.map { "\($0.source.kind == .system ? "recorder" : $0.source.kind.rawValue) \($0.source.kind == .system ? String($0.source.id.dropFirst(9)) : $0.source.id)" }
-                ?? (e.kind == .selfTestResult ? "zone \(e.zone ?? "?")" : "equipment check")
+                ?? (e.kind == .selfTestResult ? "zone \(e.zone ?? "?")" : e.kind == .retentionPruned ? "retention" : "equipment check")
             let text = e.alarm.map { "\(e.kind.rawValue): \($0.name) \($0.condition.rawValue)\($0.value.map { " (\($0))" } ?? "")\(e.text.map { " · \($0)" } ?? "")" }
                 ?? "\(e.kind.rawValue): \(e.text ?? "")"
             return EquipmentLogEntry(time: e.time, subject: what, text: text, user: e.user)
@@ -197,11 +198,14 @@ struct DutyService: Sendable {
         let t = now()
         let roster = ShiftRoster(config: config)
         // The shift being handed over: the one on duty a little before now (a handover at 08:02 hands over the night).
-        let shift = roster.onDuty(at: t.addingTimeInterval(-15 * 60))
+        // The window starts at the last handover (however late it was), else at the start of the shift on duty
+        // a little before now (a first handover at 08:02 hands over the night); at most a week back.
         let last = try await journal.reading { try $0.handover(nil) }
-        let shiftStart = shift.map { Self.lastOccurrence(minute: $0.start, before: t.addingTimeInterval(-15 * 60), tz: timezone) }
-        var start = shiftStart ?? t.addingTimeInterval(-12 * 3600)
-        if let last, last.windowEnd > start.addingTimeInterval(-3600), last.windowEnd < t { start = last.windowEnd }
+        let before = t.addingTimeInterval(-15 * 60)
+        let shiftStart = roster.onDuty(at: before).map { Self.lastOccurrence(minute: $0.start, before: before, tz: timezone) }
+        var start = last.map(\.windowEnd) ?? shiftStart ?? t.addingTimeInterval(-12 * 3600)
+        start = max(min(start, t), t.addingTimeInterval(-7 * 86400))
+        let shift = roster.onDuty(at: start.addingTimeInterval(60))
         var h = HandoverRecord(site: config.siteName, from: from, to: to, note: note, shift: shift?.name, windowStart: start, windowEnd: t)
         h.timezone = config.timezone
 
@@ -220,6 +224,9 @@ struct DutyService: Sendable {
         }
         h.alarmsRaised = data.raised.map(HandoverRecord.AlarmLine.init)
         h.openAlarms = open.map(HandoverRecord.AlarmLine.init)
+        h.shelved = open.compactMap { a in
+            a.shelved.map { "#\(a.id) \(a.name) (\(a.source)) shelved by \($0.user) until \(HandoverTime.stamp($0.until, timezone)): \($0.reason)" }
+        }
         h.outOfService = control.filter(\.value.outOfService).sorted { $0.key < $1.key }.map { id, c in
             "\(id) \(config.zones.first { $0.id == id }?.name ?? ""): out of service since \(HandoverTime.stamp(c.outOfServiceAt, timezone)) by \(c.outOfServiceBy ?? "?")\(c.outOfServiceReason.map { ", \($0)" } ?? "")"
         }
@@ -273,7 +280,9 @@ struct DutyService: Sendable {
         let day = cal.startOfDay(for: date)
         for back in 0...2 {
             let d = cal.date(byAdding: .day, value: -back, to: day)!
-            let candidate = cal.date(byAdding: .minute, value: minute, to: d)!
+            // By wall-clock hour and minute, so a daylight-saving change does not shift it.
+            let candidate = minute >= 1440 ? cal.date(byAdding: .day, value: 1, to: d)!
+                : cal.date(bySettingHour: minute / 60, minute: minute % 60, second: 0, of: d) ?? d
             if candidate <= date { return candidate }
         }
         return date.addingTimeInterval(-86400)
@@ -289,11 +298,5 @@ struct EquipmentLogEntry: Codable, Sendable {
 }
 
 enum HandoverTime {
-    static func stamp(_ d: Date?, _ tz: TimeZone) -> String {
-        guard let d else { return "-" }
-        let f = DateFormatter()
-        f.timeZone = tz
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: d)
-    }
+    static func stamp(_ d: Date?, _ tz: TimeZone) -> String { MediaRotation.stamp(d, tz) }
 }

@@ -1,6 +1,7 @@
 import Alarms
 import Control
 import Foundation
+import Records
 import Simulator
 
 /// Plays a scenario's operator steps through the control API, exactly as `watchroomctl` would.
@@ -13,6 +14,14 @@ enum OperatorSteps {
             let path: String
             var body = CommandBody(user: user)
             switch verb {
+            case "handover":
+                let duty = DutyBody(note: rest.isEmpty ? nil : rest, from: target, to: user)
+                let reply = try client.request("POST", "/v1/handovers", body: try ControlJSON.encoder.encode(duty))
+                guard reply.status == 200 else { return "refused: handover \(target) -> \(user): HTTP \(reply.status)" }
+                let record = try ControlJSON.decoder.decode(HandoverRecord.self, from: reply.body)
+                // Unbuffered, so it lands between the narration lines it belongs to.
+                FileHandle.standardOutput.write(Data(HandoverText.render(record, markdown: false, timezone: .current).utf8))
+                return nil
             case "arm", "disarm", "out-of-service", "return-to-service":
                 path = "/v1/zones/\(target)/\(verb)"
                 body.reason = rest

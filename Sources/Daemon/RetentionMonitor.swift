@@ -35,7 +35,6 @@ struct RetentionMonitor: Sendable {
         let t = now()
         let path = r.storagePath ?? ""
         let firstSeen = (try? journal.recorderFirstSeen(r.id, now: t)) ?? t
-        let holds = (try? journal.holds(activeAt: t)) ?? []
         let segments: [FootageSegment]
         do {
             segments = try FootageScanner.scan(path, cameras: r.cameras)
@@ -43,18 +42,33 @@ struct RetentionMonitor: Sendable {
             return RetentionStatus(recorder: r.id, retentionDays: r.retentionDays, checkedAt: t, files: 0, bytes: 0,
                                    findings: [.init(check: "storage", ok: false, text: "\(error)")])
         }
+        // Without the holds nothing may be pruned: held footage would look like any other.
+        let holds: [RetentionHold]
+        var holdsReadable = true
+        do { holds = try journal.holds(activeAt: t) } catch {
+            holds = []
+            holdsReadable = false
+        }
         let space = try? disk.space(at: path)
-        var (status, prunable) = RetentionCheck.evaluate(r, segments: segments, disk: space, holds: holds, runningSince: firstSeen, now: t)
-        status.findings.append(.init(check: "storage", ok: true, text: "\(segments.count) files in \(path)"))
-        if r.prune && !prunable.isEmpty {
-            let deleted = FootagePruner.prune(prunable, recorder: r, holds: { (try? journal.holds(activeAt: now())) ?? holds }, now: now)
+        var pruning = r
+        pruning.prune = r.prune && holdsReadable
+        var (status, prunable) = RetentionCheck.evaluate(pruning, segments: segments, disk: space, holds: holds, runningSince: firstSeen, now: t)
+        let storage = RetentionStatus.Finding(check: "storage", ok: holdsReadable,
+                                              text: holdsReadable ? "\(segments.count) footage files in \(path)"
+                                                               : "retention holds cannot be read from the journal; not pruning \(path)")
+        status.findings.append(storage)
+        if pruning.prune && !prunable.isEmpty {
+            let deleted = FootagePruner.prune(prunable, recorder: r, holds: { try? journal.holds(activeAt: now()) }, now: now)
             status.pruned = deleted.count
             status.prunedBytes = deleted.reduce(0) { $0 + $1.bytes }
             if !deleted.isEmpty, let after = try? disk.space(at: path) {
-                // Re-evaluate with what is left, so the disk figures are current.
-                let left = segments.filter { s in !deleted.contains { $0.path == s.path } }
-                var again = RetentionCheck.evaluate(r, segments: left, disk: after, holds: holds, runningSince: firstSeen, now: t).0
-                again.findings.append(status.findings.last!)
+                // Evaluated again with what is left (and no further pruning), so the disk figures are current.
+                let gone = Set(deleted.map(\.path))
+                var judged = r
+                judged.prune = false
+                var again = RetentionCheck.evaluate(judged, segments: segments.filter { !gone.contains($0.path) }, disk: after, holds: holds,
+                                                    runningSince: firstSeen, now: t).0
+                again.findings.append(storage)
                 again.pruned = status.pruned
                 again.prunedBytes = status.prunedBytes
                 status = again

@@ -121,12 +121,13 @@ extension Journal {
     }
 
     /// Signs a visitor out; nil when there is no such visitor, the record unchanged when already out.
-    public func visitorOut(_ id: Int64, at: Date) async throws -> (Visitor, wasInside: Bool)? {
+    public func visitorOut(_ id: Int64, by user: String?, at: Date) async throws -> (Visitor, wasInside: Bool)? {
         try await db.write { db in
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM visitors WHERE id = ?", arguments: [id]) else { return nil }
             var v = try Self.decode(Visitor.self, body)
             guard v.outAt == nil else { return (v, false) }
             v.outAt = at
+            v.outBy = user
             try db.execute(sql: "UPDATE visitors SET out_at = ?, body = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, try Self.json(v), id])
             return (v, true)
         }
@@ -206,11 +207,15 @@ extension Journal {
         }
     }
 
-    /// Alarms raised since `since` (open or closed), oldest first, as they stand now.
+    /// Alarms raised or handled (acknowledged, noted, reset, returned) since `since`, oldest first, as they stand now.
     public func alarmsRaised(since: Date) throws -> [Alarm] {
         try db.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM alarms WHERE raised_at >= ? ORDER BY id", arguments: [since.timeIntervalSince1970])
-                .map { try Self.decode(Alarm.self, $0) }
+            let t = since.timeIntervalSince1970
+            return try String.fetchAll(db, sql: """
+                SELECT body FROM alarms WHERE raised_at >= ? OR id IN (SELECT alarm_id FROM events WHERE time >= ? AND alarm_id IS NOT NULL
+                    AND kind IN ('acknowledged', 'noted', 'reset', 'cleared', 'returned', 'shelved', 'escalated'))
+                ORDER BY id
+                """, arguments: [t, t]).map { try Self.decode(Alarm.self, $0) }
         }
     }
 
@@ -222,11 +227,11 @@ extension Journal {
         try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT e.body FROM events e LEFT JOIN alarms a ON a.id = e.alarm_id
-                WHERE e.time >= ? AND (e.kind IN ('equipment-check', 'self-test-result')
+                WHERE e.time >= ? AND (e.kind IN ('equipment-check', 'self-test-result', 'retention-pruned')
                     OR (e.kind IN ('raised', 'returned', 'reactivated', 'cleared', 'reset', 'acknowledged', 'noted')
                         AND (a.source_kind IN ('device', 'equipment') OR a.source_id LIKE 'recorder-%')))
-                ORDER BY e.seq LIMIT ?
-                """, arguments: [since.timeIntervalSince1970, limit]).map { try Self.decode(AlarmEvent.self, $0["body"]) }
+                ORDER BY e.seq DESC LIMIT ?
+                """, arguments: [since.timeIntervalSince1970, limit]).map { try Self.decode(AlarmEvent.self, $0["body"]) }.reversed()
         }
     }
 }

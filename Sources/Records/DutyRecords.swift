@@ -103,6 +103,8 @@ public struct Visitor: Codable, Sendable, Hashable {
     public var registeredBy: String?
     public var inAt: Date
     public var outAt: Date?
+    /// The operator who signed the visitor out.
+    public var outBy: String?
     public init(id: Int64 = 0, name: String, org: String, purpose: String, approvedBy: String, registeredBy: String?,
                 inAt: Date, outAt: Date? = nil) {
         self.id = id

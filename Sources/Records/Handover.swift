@@ -13,6 +13,7 @@ public struct HandoverRecord: Codable, Sendable, Hashable {
         public var condition: String
         public var priority: String
         public var state: String
+        public var shelved: Bool
         public var raisedAt: Date
         public var acknowledgedBy: String?
         public var notes: [String]
@@ -22,7 +23,8 @@ public struct HandoverRecord: Codable, Sendable, Hashable {
             name = a.name
             condition = a.condition.rawValue
             priority = a.priority.rawValue
-            state = a.shelved != nil ? "shelved" : a.state.rawValue
+            state = a.state.rawValue
+            shelved = a.shelved != nil
             raisedAt = a.raisedAt
             acknowledgedBy = a.acknowledgedBy
             notes = a.notes.map { "\($0.user): \($0.text)" }
@@ -55,6 +57,8 @@ public struct HandoverRecord: Codable, Sendable, Hashable {
     /// Alarms open now (active, unacknowledged or awaiting reset).
     public var openAlarms: [AlarmLine] = []
     public var outOfService: [String] = []
+    /// Shelved alarms: hidden from the operators' view until they come back by themselves.
+    public var shelved: [String] = []
     public var selfTests: [String] = []
     public var equipmentChecks: [String] = []
     public var openRepairs: [Repair] = []
@@ -79,7 +83,7 @@ public struct HandoverRecord: Codable, Sendable, Hashable {
     /// Flags what must be handed over: unacknowledged alarms and visitors still inside.
     public mutating func flag() {
         mustHandOver = openAlarms.filter { $0.state == "unacknowledged" || $0.state == "returned-unacknowledged" }
-            .map { "UNACKNOWLEDGED alarm #\($0.id) \($0.name) (\($0.source) \($0.condition), \($0.priority))" }
+            .map { "UNACKNOWLEDGED alarm #\($0.id) \($0.name) (\($0.source) \($0.condition), \($0.priority))\($0.shelved ? ", shelved" : "")" }
             + visitors.filter(\.inside).map { "VISITOR STILL INSIDE #\($0.id) \($0.name) (\($0.org)), approved by \($0.approvedBy)" }
     }
 }
@@ -105,11 +109,12 @@ public enum HandoverText {
             section("⚠ MUST BE HANDED OVER / 必须交接", h.mustHandOver.map { markdown ? "**\($0)**" : "!! \($0)" })
         }
         func alarm(_ a: HandoverRecord.AlarmLine) -> String {
-            "#\(a.id) \(t(a.raisedAt)) \(a.name) \(a.source) \(a.condition) [\(a.priority)] \(a.state)"
+            "#\(a.id) \(t(a.raisedAt)) \(a.name) \(a.source) \(a.condition) [\(a.priority)] \(a.state)\(a.shelved ? " (shelved)" : "")"
                 + (a.acknowledgedBy.map { ", ack \($0)" } ?? "") + (a.notes.isEmpty ? "" : "; notes: " + a.notes.joined(separator: " | "))
         }
         section("Alarms raised this shift (\(h.alarmsRaised.count))", h.alarmsRaised.map(alarm))
         section("Open alarms now (\(h.openAlarms.count))", h.openAlarms.map(alarm))
+        section("Shelved", h.shelved)
         section("Out of service", h.outOfService)
         section("Zone self-test", h.selfTests, empty: "no self-test this shift")
         section("Equipment check", h.equipmentChecks, empty: "no equipment check this shift")

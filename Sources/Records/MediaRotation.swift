@@ -97,7 +97,8 @@ public enum MediaRotation {
         }
     }
 
-    static func stamp(_ d: Date?, _ tz: TimeZone) -> String {
+    /// "2026-11-22 19:00" in the site's timezone ("-" for none).
+    public static func stamp(_ d: Date?, _ tz: TimeZone) -> String {
         guard let d else { return "-" }
         let f = DateFormatter()
         f.timeZone = tz

@@ -104,11 +104,13 @@ public enum RetentionCheck {
         let prunable = segments.filter { seg in
             now.timeIntervalSince(seg.time) > rule && !isHeld(seg, r, held)
         }
-        let heldExpired = segments.filter { now.timeIntervalSince($0.time) > rule && isHeld($0, r, held) }.count
+        let heldExpiredFiles = segments.filter { now.timeIntervalSince($0.time) > rule && isHeld($0, r, held) }
+        let heldExpired = heldExpiredFiles.count
         if let disk {
             let reserve = Double(disk.total) * r.minFreePercent / 100
             // Footage the disk can hold: what is there (less what pruning frees, which the rule does not need) plus free space.
-            let room = Double(bytes) + Double(disk.free) - reserve
+            // Held footage past the rule stays: it is not room for new footage.
+            let room = Double(bytes - heldExpiredFiles.reduce(Int64(0)) { $0 + $1.bytes }) + Double(disk.free) - reserve
             if let rate = dailyBytes, rate > 0 {
                 capacity = room / rate
                 let ok = capacity! >= Double(r.retentionDays)
@@ -136,10 +138,12 @@ public enum RetentionCheck {
         holds.filter { $0.recorder == recorder && $0.isActive(at: now) }
     }
 
-    /// A file holds [time - segment, time]; it is held when that overlaps a hold on its camera
-    /// (or on any camera when the file's camera is unknown).
+    /// A file holds the footage since the previous file of its camera (at least `segment_s` before
+    /// its time); it is held when that overlaps a hold on its camera (or on any camera when the
+    /// file's camera is unknown).
     public static func isHeld(_ seg: FootageSegment, _ r: Recorder, _ holds: [RetentionHold]) -> Bool {
-        let start = seg.time.addingTimeInterval(-TimeInterval(r.segmentSeconds))
+        let bySegment = seg.time.addingTimeInterval(-TimeInterval(r.segmentSeconds))
+        let start = min(seg.previous ?? bySegment, bySegment)
         return holds.contains { $0.covers(camera: seg.camera, start: start, end: seg.time) }
     }
 
@@ -155,14 +159,20 @@ public enum RetentionCheck {
 /// Deletes prunable footage oldest first, checking each file again just before (a hold may have
 /// been placed, the clock may have moved). Returns what it deleted.
 public enum FootagePruner {
-    public static func prune(_ candidates: [FootageSegment], recorder r: Recorder, holds: () -> [RetentionHold],
-                             now: () -> Date) -> [FootageSegment] {
+    /// `holds` is read again every `refresh` files; when it cannot be read, pruning stops.
+    public static func prune(_ candidates: [FootageSegment], recorder r: Recorder, holds: () -> [RetentionHold]?,
+                             now: () -> Date, refresh: Int = 100) -> [FootageSegment] {
         var deleted: [FootageSegment] = []
         let rule = TimeInterval(r.retentionDays) * 86400
-        for seg in candidates.sorted(by: { $0.time < $1.time }) {
+        var current: [RetentionHold] = []
+        for (i, seg) in candidates.sorted(by: { $0.time < $1.time }).enumerated() {
+            if i % refresh == 0 {
+                guard let fresh = holds() else { break }
+                current = fresh
+            }
             let t = now()
             guard t.timeIntervalSince(seg.time) > rule,
-                  !RetentionCheck.isHeld(seg, r, RetentionCheck.activeHolds(holds(), recorder: r.id, now: t)) else { continue }
+                  !RetentionCheck.isHeld(seg, r, RetentionCheck.activeHolds(current, recorder: r.id, now: t)) else { continue }
             // The file must still be the one judged (not rewritten since the scan).
             var st = stat()
             guard lstat(seg.path, &st) == 0, TimeInterval(st.st_mtim.tv_sec) <= seg.time.timeIntervalSince1970 + 1 else { continue }

@@ -87,6 +87,10 @@ public enum SimulatorCommand: Sendable, Equatable {
             let c = try arg(2, "an exception code 1-11")
             guard let code = UInt8(c), (1...11).contains(code) else { throw ParseError(message: "exception code '\(c)' must be 1-11") }
             return .exception(try arg(1, "a device id"), code)
+        case "handover":
+            // handover FROM TO [NOTE]: the duty operator hands the shift over (a daemon step).
+            return .operatorAction(verb: verb, target: try arg(1, "who hands over"), user: try arg(2, "who takes over"),
+                                   rest: words.dropFirst(3).joined(separator: " "))
         case "ack", "note", "reset", "arm", "disarm", "shelve", "unshelve", "out-of-service", "return-to-service":
             let target = try arg(1, "a zone, sensor, equipment, device or area id")
             let user = try arg(2, "the user who acts")

@@ -160,6 +160,7 @@ private final class Reader {
         }
         let duty = readDuty(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
+        checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))
         guard sink.items.isEmpty else { return nil }
         var site = SiteConfig(
@@ -529,6 +530,19 @@ private final class Reader {
             d.visitorApprovers = v["approvers"]?.stringList("visitors approvers") ?? []
         }
         return d
+    }
+
+    /// Two recorders may not share storage: one's pruning would delete the other's (held) footage.
+    func checkStoragePaths(_ recorders: [Item<Recorder>]) {
+        var seen: [(id: String, path: String)] = []
+        for r in recorders {
+            guard let raw = r.value.storagePath else { continue }
+            let path = URL(fileURLWithPath: raw).standardizedFileURL.path
+            if let other = seen.first(where: { path == $0.path || path.hasPrefix($0.path + "/") || $0.path.hasPrefix(path + "/") }) {
+                r.node.error("recorder '\(r.value.id)' storage_path \(raw) overlaps recorder '\(other.id)' (\(other.path)); give each recorder its own folder")
+            }
+            seen.append((r.value.id, path))
+        }
     }
 
     /// A zone's camera must be on a recorder, or an alarm could not hold its footage.

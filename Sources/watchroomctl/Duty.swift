@@ -193,9 +193,10 @@ struct VisitorCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign a visitor out.")
         @ParentCommand var ctl: Watchroomctl
         @Argument(help: "The visitor id.") var id: Int64
+        @Option(name: .long, help: "The operator signing them out (default: $USER).") var user: String?
         func run() throws {
             try guarded {
-                let (v, raw) = try ctl.send("/v1/visitors/\(id)/out", DutyBody(), as: Visitor.self)
+                let (v, raw) = try ctl.send("/v1/visitors/\(id)/out", DutyBody(user: user ?? defaultUser()), as: Visitor.self)
                 if ctl.json { ctl.emit(raw); return }
                 print("visitor \(v.id) \(v.name) out at \(Format.time(v.outAt))")
             }

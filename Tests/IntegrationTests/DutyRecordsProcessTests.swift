@@ -150,6 +150,11 @@ struct DutyRecordsProcessTests {
         r = try run(["recordings", "approve", "1", "--by", "赵主任"])
         #expect(r.0 == 0 && r.1.contains("approved by 赵主任"), "\(r)")
         #expect(try run(["recordings", "view", "1", "--by", "王五"]).0 == 0)
+        r = try run(["recordings", "request", "--recorder", "NVR-1", "--camera", "C01", "--from", "2026-11-21 20:00", "--to", "2026-11-21 20:10",
+                     "--by", "赵主任", "--reason", "自查"])
+        #expect(r.0 == 0, "\(r)")
+        r = try run(["recordings", "approve", "2", "--by", "赵主任"])
+        #expect(r.0 == 2 && r.2.contains("cannot also approve"), "\(r)")
         r = try run(["recordings", "log"])
         #expect(r.1.contains("asked by 王五") && r.1.contains("approved by 赵主任") && r.1.contains("viewed by 王五"), "\(r)")
 
@@ -169,6 +174,11 @@ struct DutyRecordsProcessTests {
         #expect(r.1.contains("ups-on-battery") && r.1.contains("requested") && r.1.contains("更换UPS电池"), "\(r)")
         #expect(r.1.contains("NVR-1.hdd_error"), "\(r)")
 
+        // The UPS alarm is shelved while the battery is replaced.
+        let upsAlarm = try #require(try alarmID("ups-on-battery"))
+        #expect(try run(["shelve", "\(upsAlarm)", "--for", "30m", "--reason", "等待更换电池", "--user", "张三"]).0 == 0)
+        #expect(try run(["visitor", "out", "2", "--user", "张三"]).0 != 0, "already out")
+
         // The handover.
         r = try run(["--json", "handover", "--from", "张三", "--to", "李四", "--note", "交接正常"])
         #expect(r.0 == 0, "\(r)")
@@ -181,6 +191,10 @@ struct DutyRecordsProcessTests {
         #expect(h.mustHandOver.contains { $0.contains("VISITOR STILL INSIDE") && $0.contains("刘工") }, "\(h.mustHandOver)")
         #expect(!h.mustHandOver.contains { $0.contains("陈记者") })
         #expect(h.visitors.count == 2)
+        #expect(h.shelved.count == 1 && h.shelved[0].contains("等待更换电池"), "\(h.shelved)")
+        // Shelving hides an alarm; it does not acknowledge it: still to be handed over.
+        #expect(h.mustHandOver.contains { $0.contains("UNACKNOWLEDGED alarm #\(upsAlarm)") && $0.contains("shelved") }, "\(h.mustHandOver)")
+        #expect(h.visitors.first { $0.id == 2 }?.outBy != nil, "who signed the visitor out is recorded")
         #expect(h.openRepairs.contains { $0.subject == "equipment NVR-1.hdd_error" })
         // The morning check found the UPS still on battery after its repair was closed: asked again, once.
         #expect(h.openRepairs.filter { $0.subject == "equipment ups-on-battery" }.count == 1)
@@ -191,7 +205,7 @@ struct DutyRecordsProcessTests {
         #expect(temp.min == 24.5 && temp.max == 26, "\(temp)")
         #expect(h.recorders.contains { $0.hasPrefix("NVR-1") && $0.contains("media") }, "\(h.recorders)")
         #expect(h.holds.count == 2)
-        #expect(h.playback.count == 1 && h.playback[0].approvedBy == "赵主任")
+        #expect(h.playback.count == 2 && h.playback[0].approvedBy == "赵主任" && h.playback[1].approvedBy == nil)
 
         // Printable as Markdown and text, and shown again later.
         r = try run(["handover", "show", "--last", "--format", "markdown"])

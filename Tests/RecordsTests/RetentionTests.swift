@@ -2,6 +2,9 @@ import Foundation
 import Records
 import SiteConfig
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Recording retention on a folder of dated footage files")
 struct RetentionTests {
@@ -137,6 +140,56 @@ struct RetentionTests {
         #expect(FootagePruner.prune(try FootageScanner.scan(folder.root.path, cameras: r.cameras), recorder: r, holds: { [] }, now: { testNow }).isEmpty,
                 "even handed every file, the pruner deletes none younger than the rule")
         #expect(try FootageScanner.scan(folder.root.path, cameras: r.cameras).count == before)
+    }
+
+    @Test("a file longer than segment_s is held for all of its footage, from the previous file of its camera")
+    func longFilesHeldWhole() throws {
+        let folder = try FootageFolder("long")
+        defer { folder.remove() }
+        // Hourly files, but segment_s says 10 minutes (a misconfigured or changed recorder).
+        try folder.fill(camera: "C03", fromDays: 20, toDays: 15)
+        let r = recorder(path: folder.root.path, prune: true, segment: 600)
+        // An incident 18 days ago, 40-20 minutes before a file's end: only "the whole hour" covers it.
+        let fileEnd = testNow.addingTimeInterval(-18 * day)
+        let h = hold(camera: "C03", from: fileEnd.addingTimeInterval(-2400), to: fileEnd.addingTimeInterval(-1200), until: testNow.addingTimeInterval(day))
+        let (_, prunable) = try check(folder, r, holds: [h])
+        let segments = try FootageScanner.scan(folder.root.path, cameras: r.cameras)
+        let covering = try #require(segments.first { abs($0.time.timeIntervalSince(fileEnd)) < 1 })
+        #expect(covering.previous.map { abs(fileEnd.timeIntervalSince($0) - 3600) < 1 } == true)
+        #expect(RetentionCheck.isHeld(covering, r, [h]))
+        #expect(!prunable.contains { $0.path == covering.path })
+        let deleted = FootagePruner.prune(prunable, recorder: r, holds: { [h] }, now: { testNow })
+        #expect(!deleted.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: covering.path))
+    }
+
+    @Test("files that are not footage (notes, exports, indexes) are neither counted nor pruned")
+    func onlyFootageFiles() throws {
+        let folder = try FootageFolder("other")
+        defer { folder.remove() }
+        try folder.fill(camera: "C01", fromDays: 16, toDays: 15)
+        let note = folder.root.appendingPathComponent("C01/说明.txt")
+        try Data("export for case 12".utf8).write(to: note)
+        var times = [timespec(tv_sec: Int(testNow.timeIntervalSince1970) - 30 * 86400, tv_nsec: 0),
+                     timespec(tv_sec: Int(testNow.timeIntervalSince1970) - 30 * 86400, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, note.path, &times, 0) == 0)
+        let r = recorder(path: folder.root.path, prune: true)
+        let (status, prunable) = try check(folder, r)
+        #expect(status.files == 25)
+        #expect(!prunable.contains { $0.path == note.path })
+        _ = FootagePruner.prune(prunable, recorder: r, holds: { [] }, now: { testNow })
+        #expect(FileManager.default.fileExists(atPath: note.path))
+    }
+
+    @Test("when the holds cannot be read the pruner deletes nothing")
+    func unreadableHoldsStopPruning() throws {
+        let folder = try FootageFolder("noholds")
+        defer { folder.remove() }
+        try folder.fill(camera: "C03", fromDays: 20, toDays: 15)
+        let r = recorder(path: folder.root.path, prune: true)
+        let (_, prunable) = try check(folder, r)
+        #expect(!prunable.isEmpty)
+        #expect(FootagePruner.prune(prunable, recorder: r, holds: { nil }, now: { testNow }).isEmpty)
     }
 
     @Test("a missing storage path is an error naming it")

@@ -334,6 +334,25 @@ struct ConfigErrorTests {
         #expect(d.count == 5, "\(d)")
     }
 
+    @Test("two recorders may not share a storage folder (one's pruning would delete the other's footage)")
+    func overlappingStorage() throws {
+        let (d, f) = try diagnose(
+            """
+            site: {name: Test, timezone: UTC}
+            state_dir: /tmp/watchroom-test
+            buses:
+              - id: lan
+                tcp: {host: 127.0.0.1, port: 1502}
+            devices:
+              - {id: di-1, bus: lan, unit: 1, profile: io}
+            recorders:
+              - {id: NVR-1, cameras: [C01], storage_path: /srv/nvr}
+              - {id: NVR-2, cameras: [C02], storage_path: /srv/nvr/nvr2/}
+            """)
+        expectDiagnostic(d, file: f.sitePath, line: 10, column: 5, "recorder 'NVR-2' storage_path /srv/nvr/nvr2/ overlaps recorder 'NVR-1'")
+        #expect(d.count == 1, "\(d)")
+    }
+
     @Test(
         "the shifts must cover the day exactly once",
         arguments: [
