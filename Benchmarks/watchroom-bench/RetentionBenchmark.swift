@@ -1,6 +1,9 @@
 import Foundation
 import Records
 import SiteConfig
+#if canImport(CDispatch)
+import CDispatch
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
