@@ -153,3 +153,42 @@ public struct DutyBody: Codable, Sendable {
         self.to = to
     }
 }
+
+/// An outbox row as `watchroomctl notifications` shows it: the notification's title, never a secret.
+public struct OutboxView: Codable, Sendable {
+    public let id: Int64
+    public let target: String
+    public let state: String
+    public let attempts: Int
+    public let nextAttemptAt: Date
+    public let lastError: String?
+    public let deliveredAt: Date?
+    public let createdAt: Date
+    public let title: String
+    public init(id: Int64, target: String, state: String, attempts: Int, nextAttemptAt: Date, lastError: String?,
+                deliveredAt: Date?, createdAt: Date, title: String) {
+        self.id = id
+        self.target = target
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.deliveredAt = deliveredAt
+        self.createdAt = createdAt
+        self.title = title
+    }
+}
+
+/// One line of the equipment operation log.
+public struct EquipmentLogEntry: Codable, Sendable {
+    public var time: Date
+    public var subject: String
+    public var text: String
+    public var user: String?
+    public init(time: Date, subject: String, text: String, user: String?) {
+        self.time = time
+        self.subject = subject
+        self.text = text
+        self.user = user
+    }
+}

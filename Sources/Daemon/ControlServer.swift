@@ -273,28 +273,12 @@ actor ShutdownTrigger {
     }
 }
 
-/// An outbox row as `watchroomctl notifications` shows it (the title, never the target's secret).
-struct OutboxView: Codable {
-    let id: Int64
-    let target: String
-    let state: String
-    let attempts: Int
-    let nextAttemptAt: Date
-    let lastError: String?
-    let deliveredAt: Date?
-    let createdAt: Date
-    let title: String
-
+extension OutboxView {
+    /// The row with its notification's title (never the target's secret).
     init(row: OutboxRow) {
-        id = row.id
-        target = row.target
-        state = row.state
-        attempts = row.attempts
-        nextAttemptAt = row.nextAttemptAt
-        lastError = row.lastError
-        deliveredAt = row.deliveredAt
-        createdAt = row.createdAt
-        title = (try? NotifyJSON.decoder.decode(Notify.Notification.self, from: row.body))?.title ?? "(unreadable)"
+        self.init(id: row.id, target: row.target, state: row.state, attempts: row.attempts, nextAttemptAt: row.nextAttemptAt,
+                  lastError: row.lastError, deliveredAt: row.deliveredAt, createdAt: row.createdAt,
+                  title: (try? NotifyJSON.decoder.decode(Notify.Notification.self, from: row.body))?.title ?? "(unreadable)")
     }
 }
 

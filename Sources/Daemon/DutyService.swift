@@ -1,4 +1,5 @@
 import Alarms
+import Control
 import Foundation
 import Journal
 import Notify
@@ -202,8 +203,7 @@ struct DutyService: Sendable {
         // a little before now (a first handover at 08:02 hands over the night); at most a week back.
         let last = try await journal.reading { try $0.handover(nil) }
         let before = t.addingTimeInterval(-15 * 60)
-        let shiftStart = roster.onDuty(at: before).map { Self.lastOccurrence(minute: $0.start, before: before, tz: timezone) }
-        var start = last.map(\.windowEnd) ?? shiftStart ?? t.addingTimeInterval(-12 * 3600)
+        var start = last.map(\.windowEnd) ?? roster.shiftStart(at: before) ?? t.addingTimeInterval(-12 * 3600)
         start = max(min(start, t), t.addingTimeInterval(-7 * 86400))
         let shift = roster.onDuty(at: start.addingTimeInterval(60))
         var h = HandoverRecord(site: config.siteName, from: from, to: to, note: note, shift: shift?.name, windowStart: start, windowEnd: t)
@@ -220,27 +220,28 @@ struct DutyService: Sendable {
              repairs: try j.repairs(since: nil),
              holds: try j.holds(activeAt: t),
              visitors: try j.visitors(since: window),
-             playback: try j.playbackRequests(since: window))
+             playback: try j.playbackRequests(since: window),
+             samples: try config.sensors.map { try j.samples(sensor: $0.id, span: .minute, since: window.addingTimeInterval(-60)) })
         }
         h.alarmsRaised = data.raised.map(HandoverRecord.AlarmLine.init)
         h.openAlarms = open.map(HandoverRecord.AlarmLine.init)
         h.shelved = open.compactMap { a in
-            a.shelved.map { "#\(a.id) \(a.name) (\(a.source)) shelved by \($0.user) until \(HandoverTime.stamp($0.until, timezone)): \($0.reason)" }
+            a.shelved.map { "#\(a.id) \(a.name) (\(a.source)) shelved by \($0.user) until \(SiteTime.format($0.until, timezone)): \($0.reason)" }
         }
         h.outOfService = control.filter(\.value.outOfService).sorted { $0.key < $1.key }.map { id, c in
-            "\(id) \(config.zones.first { $0.id == id }?.name ?? ""): out of service since \(HandoverTime.stamp(c.outOfServiceAt, timezone)) by \(c.outOfServiceBy ?? "?")\(c.outOfServiceReason.map { ", \($0)" } ?? "")"
+            "\(id) \(config.zones.first { $0.id == id }?.name ?? ""): out of service since \(SiteTime.format(c.outOfServiceAt, timezone)) by \(c.outOfServiceBy ?? "?")\(c.outOfServiceReason.map { ", \($0)" } ?? "")"
         }
         h.selfTests = data.events.filter { $0.kind != .equipmentCheck }.map { e in
-            "\(HandoverTime.stamp(e.time, timezone)) \(e.zone.map { "\($0) " } ?? "")\(e.text ?? e.kind.rawValue)"
+            "\(SiteTime.format(e.time, timezone)) \(e.zone.map { "\($0) " } ?? "")\(e.text ?? e.kind.rawValue)"
         }
         h.equipmentChecks = data.events.filter { $0.kind == .equipmentCheck && ($0.text?.hasPrefix("pass") != true) }.map { e in
-            "\(HandoverTime.stamp(e.time, timezone)) \(e.text ?? "")\(e.user.map { " (\($0))" } ?? "")"
+            "\(SiteTime.format(e.time, timezone)) \(e.text ?? "")\(e.user.map { " (\($0))" } ?? "")"
         }
         h.openRepairs = data.repairs
-        for s in config.sensors {
-            let buckets = try await journal.reading { try $0.samples(sensor: s.id, span: .minute, since: window.addingTimeInterval(-60)) }
+        for (s, buckets) in zip(config.sensors, data.samples) {
             h.sensors.append(.init(sensor: s.id, name: s.name, min: buckets.map(\.min).min(), max: buckets.map(\.max).max()))
         }
+        let media = try await mediaStatus()
         for r in config.recorders {
             var line = "\(r.id) \(r.name): rule \(r.retentionDays) days"
             if let s = retention[r.id] {
@@ -249,7 +250,7 @@ struct DutyService: Sendable {
             } else if r.storagePath != nil {
                 line += ", storage not checked yet"
             }
-            if (r.media ?? 0) > 0, let report = try await mediaStatus().first(where: { $0.recorder == r.id }) {
+            if let report = media.first(where: { $0.recorder == r.id }) {
                 line += "; media: \(report.summary)"
             }
             let statusEquipment = Set(config.equipment.filter { e in r.status.values.contains(e.input) }.map(\.id))
@@ -272,31 +273,4 @@ struct DutyService: Sendable {
         }
         return h
     }
-
-    /// The most recent time before `date` at which the site clock showed `minute` past midnight.
-    static func lastOccurrence(minute: Int, before date: Date, tz: TimeZone) -> Date {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = tz
-        let day = cal.startOfDay(for: date)
-        for back in 0...2 {
-            let d = cal.date(byAdding: .day, value: -back, to: day)!
-            // By wall-clock hour and minute, so a daylight-saving change does not shift it.
-            let candidate = minute >= 1440 ? cal.date(byAdding: .day, value: 1, to: d)!
-                : cal.date(bySettingHour: minute / 60, minute: minute % 60, second: 0, of: d) ?? d
-            if candidate <= date { return candidate }
-        }
-        return date.addingTimeInterval(-86400)
-    }
-}
-
-/// One line of the equipment operation log.
-struct EquipmentLogEntry: Codable, Sendable {
-    var time: Date
-    var subject: String
-    var text: String
-    var user: String?
-}
-
-enum HandoverTime {
-    static func stamp(_ d: Date?, _ tz: TimeZone) -> String { MediaRotation.stamp(d, tz) }
 }

@@ -9,23 +9,46 @@ extension Journal {
     static func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
     static func decode<T: Decodable>(_ type: T.Type, _ body: String) throws -> T { try decoder.decode(type, from: Data(body.utf8)) }
 
+    typealias Columns = KeyValuePairs<String, (any DatabaseValueConvertible)?>
+
+    /// Inserts a record: its query columns, then its JSON body once the row id (which the body carries) is known.
+    static func insert<T: Encodable>(_ record: T, id: WritableKeyPath<T, Int64>, into table: String, _ columns: Columns,
+                                     db: Database) throws -> T {
+        var r = record
+        let names = columns.map(\.key)
+        try db.execute(sql: "INSERT INTO \(table) (\(names.joined(separator: ", ")), body) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")), '')",
+                       arguments: StatementArguments(columns.map(\.value)))
+        r[keyPath: id] = db.lastInsertedRowID
+        try db.execute(sql: "UPDATE \(table) SET body = ? WHERE id = ?", arguments: [try json(r), r[keyPath: id]])
+        return r
+    }
+
+    /// The record stored as row `id` of `table`, or nil.
+    static func load<T: Decodable>(_ type: T.Type, from table: String, id: Int64, db: Database) throws -> T? {
+        try String.fetchOne(db, sql: "SELECT body FROM \(table) WHERE id = ?", arguments: [id]).map { try decode(type, $0) }
+    }
+
+    /// Rewrites row `id` of `table`: its body and the given query columns.
+    static func store(_ record: some Encodable, id: Int64, in table: String, _ columns: Columns = [:], db: Database) throws {
+        let sets = columns.map { "\($0.key) = ?, " }.joined()
+        try db.execute(sql: "UPDATE \(table) SET \(sets)body = ? WHERE id = ?",
+                       arguments: StatementArguments(columns.map(\.value) + [try json(record), id]))
+    }
+
     // MARK: holds
 
     static func apply(_ change: HoldChange, db: Database) throws {
         switch change {
-        case .add(var h):
-            try db.execute(sql: "INSERT INTO holds (recorder, camera, from_t, to_t, until_t, alarm_id, body) VALUES (?, ?, ?, ?, ?, ?, '')",
-                           arguments: [h.recorder, h.camera, h.from.timeIntervalSince1970, h.to.timeIntervalSince1970,
-                                       h.until.timeIntervalSince1970, h.alarmId])
-            h.id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE holds SET body = ? WHERE id = ?", arguments: [try json(h), h.id])
+        case .add(let h):
+            _ = try insert(h, id: \.id, into: "holds", ["recorder": h.recorder, "camera": h.camera, "from_t": h.from.timeIntervalSince1970,
+                                                        "to_t": h.to.timeIntervalSince1970, "until_t": h.until.timeIntervalSince1970,
+                                                        "alarm_id": h.alarmId], db: db)
         case .extend(let alarmId, let until):
             for row in try Row.fetchAll(db, sql: "SELECT id, body FROM holds WHERE alarm_id = ? AND until_t < ?",
                                         arguments: [alarmId, until.timeIntervalSince1970]) {
                 var h = try decode(RetentionHold.self, row["body"])
                 h.until = until
-                try db.execute(sql: "UPDATE holds SET until_t = ?, body = ? WHERE id = ?",
-                               arguments: [until.timeIntervalSince1970, try json(h), h.id])
+                try store(h, id: h.id, in: "holds", ["until_t": until.timeIntervalSince1970], db: db)
             }
         }
     }
@@ -69,12 +92,8 @@ extension Journal {
                                             arguments: [load.recorder, load.loadedAt.timeIntervalSince1970])
                 .map { try Self.decode(RetentionHold.self, $0) }
             try check(loads, holds)
-            var l = load
-            try db.execute(sql: "INSERT INTO media_loads (recorder, medium, loaded_at, body) VALUES (?, ?, ?, '')",
-                           arguments: [l.recorder, l.medium, l.loadedAt.timeIntervalSince1970])
-            l.id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE media_loads SET body = ? WHERE id = ?", arguments: [try Self.json(l), l.id])
-            return l
+            return try Self.insert(load, id: \.id, into: "media_loads",
+                                   ["recorder": load.recorder, "medium": load.medium, "loaded_at": load.loadedAt.timeIntervalSince1970], db: db)
         }
     }
 
@@ -82,21 +101,16 @@ extension Journal {
 
     public func addPlaybackRequest(_ request: PlaybackRequest) async throws -> PlaybackRequest {
         try await db.write { db in
-            var r = request
-            try db.execute(sql: "INSERT INTO playback (requested_at, body) VALUES (?, '')", arguments: [r.requestedAt.timeIntervalSince1970])
-            r.id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE playback SET body = ? WHERE id = ?", arguments: [try Self.json(r), r.id])
-            return r
+            try Self.insert(request, id: \.id, into: "playback", ["requested_at": request.requestedAt.timeIntervalSince1970], db: db)
         }
     }
 
     /// Changes a playback request in one transaction; `change` may refuse by throwing. Nil when there is no such request.
     public func updatePlaybackRequest(_ id: Int64, _ change: @escaping @Sendable (inout PlaybackRequest) throws -> Void) async throws -> PlaybackRequest? {
         try await db.write { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM playback WHERE id = ?", arguments: [id]) else { return nil }
-            var r = try Self.decode(PlaybackRequest.self, body)
+            guard var r = try Self.load(PlaybackRequest.self, from: "playback", id: id, db: db) else { return nil }
             try change(&r)
-            try db.execute(sql: "UPDATE playback SET body = ? WHERE id = ?", arguments: [try Self.json(r), id])
+            try Self.store(r, id: id, in: "playback", db: db)
             return r
         }
     }
@@ -112,23 +126,18 @@ extension Journal {
 
     public func visitorIn(_ visitor: Visitor) async throws -> Visitor {
         try await db.write { db in
-            var v = visitor
-            try db.execute(sql: "INSERT INTO visitors (in_at, body) VALUES (?, '')", arguments: [v.inAt.timeIntervalSince1970])
-            v.id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE visitors SET body = ? WHERE id = ?", arguments: [try Self.json(v), v.id])
-            return v
+            try Self.insert(visitor, id: \.id, into: "visitors", ["in_at": visitor.inAt.timeIntervalSince1970], db: db)
         }
     }
 
     /// Signs a visitor out; nil when there is no such visitor, the record unchanged when already out.
     public func visitorOut(_ id: Int64, by user: String?, at: Date) async throws -> (Visitor, wasInside: Bool)? {
         try await db.write { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM visitors WHERE id = ?", arguments: [id]) else { return nil }
-            var v = try Self.decode(Visitor.self, body)
+            guard var v = try Self.load(Visitor.self, from: "visitors", id: id, db: db) else { return nil }
             guard v.outAt == nil else { return (v, false) }
             v.outAt = at
             v.outBy = user
-            try db.execute(sql: "UPDATE visitors SET out_at = ?, body = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, try Self.json(v), id])
+            try Self.store(v, id: id, in: "visitors", ["out_at": at.timeIntervalSince1970], db: db)
             return (v, true)
         }
     }
@@ -149,23 +158,18 @@ extension Journal {
     static func request(_ repair: Repair, db: Database) throws {
         let open = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM repairs WHERE subject = ? AND closed_at IS NULL", arguments: [repair.subject]) ?? 0
         guard open == 0 else { return }
-        var r = repair
-        try db.execute(sql: "INSERT INTO repairs (subject, requested_at, body) VALUES (?, ?, '')",
-                       arguments: [r.subject, r.requestedAt.timeIntervalSince1970])
-        r.id = db.lastInsertedRowID
-        try db.execute(sql: "UPDATE repairs SET body = ? WHERE id = ?", arguments: [try json(r), r.id])
+        _ = try insert(repair, id: \.id, into: "repairs", ["subject": repair.subject, "requested_at": repair.requestedAt.timeIntervalSince1970], db: db)
     }
 
     /// Closes a repair with its note; nil when there is no such repair, unchanged when already closed.
     public func closeRepair(_ id: Int64, by user: String, note: String, at: Date) async throws -> (Repair, wasOpen: Bool)? {
         try await db.write { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM repairs WHERE id = ?", arguments: [id]) else { return nil }
-            var r = try Self.decode(Repair.self, body)
+            guard var r = try Self.load(Repair.self, from: "repairs", id: id, db: db) else { return nil }
             guard r.closedAt == nil else { return (r, false) }
             r.closedAt = at
             r.closedBy = user
             r.note = note
-            try db.execute(sql: "UPDATE repairs SET closed_at = ?, body = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, try Self.json(r), id])
+            try Self.store(r, id: id, in: "repairs", ["closed_at": at.timeIntervalSince1970], db: db)
             return (r, true)
         }
     }
@@ -184,20 +188,17 @@ extension Journal {
 
     public func addHandover(_ record: HandoverRecord) async throws -> HandoverRecord {
         try await db.write { db in
-            var h = record
-            try db.execute(sql: "INSERT INTO handovers (time, body) VALUES (?, '')", arguments: [h.windowEnd.timeIntervalSince1970])
-            h.id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE handovers SET body = ? WHERE id = ?", arguments: [try Self.json(h), h.id])
-            return h
+            try Self.insert(record, id: \.id, into: "handovers", ["time": record.windowEnd.timeIntervalSince1970], db: db)
         }
     }
 
     /// A handover by id, or the last one (`id` nil).
     public func handover(_ id: Int64?) throws -> HandoverRecord? {
         try db.read { db in
-            let body = id == nil ? try String.fetchOne(db, sql: "SELECT body FROM handovers ORDER BY id DESC LIMIT 1")
-                                 : try String.fetchOne(db, sql: "SELECT body FROM handovers WHERE id = ?", arguments: [id])
-            return try body.map { try Self.decode(HandoverRecord.self, $0) }
+            guard let id else {
+                return try String.fetchOne(db, sql: "SELECT body FROM handovers ORDER BY id DESC LIMIT 1").map { try Self.decode(HandoverRecord.self, $0) }
+            }
+            return try Self.load(HandoverRecord.self, from: "handovers", id: id, db: db)
         }
     }
 

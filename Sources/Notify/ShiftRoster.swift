@@ -34,4 +34,17 @@ public struct ShiftRoster: Sendable {
     }
 
     public func leader(at date: Date) -> Person? { onDuty(at: date)?.leader }
+
+    /// When the shift on duty at `date` began (by wall-clock time, so a daylight-saving change does not shift it).
+    public func shiftStart(at date: Date) -> Date? {
+        guard let shift = onDuty(at: date) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timezone
+        let start = shift.start % 1440
+        for back in 0...1 {
+            let day = calendar.date(byAdding: .day, value: -back, to: calendar.startOfDay(for: date))!
+            if let t = calendar.date(bySettingHour: start / 60, minute: start % 60, second: 0, of: day), t <= date { return t }
+        }
+        return nil
+    }
 }

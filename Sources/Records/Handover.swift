@@ -91,10 +91,8 @@ public struct HandoverRecord: Codable, Sendable, Hashable {
 /// The handover as text or Markdown.
 public enum HandoverText {
     public static func render(_ h: HandoverRecord, markdown: Bool, timezone fallback: TimeZone) -> String {
-        let f = DateFormatter()
-        f.timeZone = h.timezone.flatMap(TimeZone.init(identifier:)) ?? fallback
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        func t(_ d: Date?) -> String { d.map { f.string(from: $0) } ?? "-" }
+        let tz = h.timezone.flatMap(TimeZone.init(identifier:)) ?? fallback
+        func t(_ d: Date?) -> String { SiteTime.format(d, tz) }
         var out: [String] = []
         func section(_ title: String, _ lines: [String], empty: String = "none") {
             out.append(markdown ? "\n## \(title)" : "\n\(title)")

@@ -93,16 +93,7 @@ public enum MediaRotation {
         if status.state == "loaded" { throw Refusal(description: "medium \(medium) is already loaded in \(r.id)") }
         if !status.reusable, let keep = status.keepUntil {
             let why = status.heldBy.isEmpty ? "footage younger than the \(r.retentionDays)-day rule" : "held footage (\(status.heldBy.joined(separator: "; ")))"
-            throw Refusal(description: "medium \(medium) of \(r.id) holds \(why) from \(stamp(status.footageFrom, timezone)) to \(stamp(status.footageTo, timezone)); keep it until \(stamp(keep, timezone))")
+            throw Refusal(description: "medium \(medium) of \(r.id) holds \(why) from \(SiteTime.format(status.footageFrom, timezone)) to \(SiteTime.format(status.footageTo, timezone)); keep it until \(SiteTime.format(keep, timezone))")
         }
-    }
-
-    /// "2026-11-22 19:00" in the site's timezone ("-" for none).
-    public static func stamp(_ d: Date?, _ tz: TimeZone) -> String {
-        guard let d else { return "-" }
-        let f = DateFormatter()
-        f.timeZone = tz
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: d)
     }
 }

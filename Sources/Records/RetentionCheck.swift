@@ -101,10 +101,11 @@ public enum RetentionCheck {
             dailyBytes = Double(written) / span * day
         }
         let held = activeHolds(holds, recorder: r.id, now: now)
-        let prunable = segments.filter { seg in
-            now.timeIntervalSince(seg.time) > rule && !isHeld(seg, r, held)
+        // Footage past the rule: prunable, unless a hold covers it.
+        var prunable: [FootageSegment] = [], heldExpiredFiles: [FootageSegment] = []
+        for seg in segments where now.timeIntervalSince(seg.time) > rule {
+            if isHeld(seg, r, held) { heldExpiredFiles.append(seg) } else { prunable.append(seg) }
         }
-        let heldExpiredFiles = segments.filter { now.timeIntervalSince($0.time) > rule && isHeld($0, r, held) }
         let heldExpired = heldExpiredFiles.count
         if let disk {
             let reserve = Double(disk.total) * r.minFreePercent / 100

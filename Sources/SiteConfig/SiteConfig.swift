@@ -31,9 +31,6 @@ public struct SiteConfig: Sendable {
     /// Retention holds, approvers, retention checks.
     public var duty = DutySettings()
 
-    /// The recorders that record a camera.
-    public func recorders(withCamera camera: String) -> [Recorder] { recorders.filter { $0.cameras.contains(camera) } }
-
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }
     public func devices(on bus: String) -> [Device] { devices.filter { $0.bus == bus } }

@@ -189,18 +189,6 @@ struct Notifications: ParsableCommand {
         abstract: "The outbox: pending, delivered and dead-lettered notifications, with attempts and last error.",
         subcommands: [List.self, Retry.self], defaultSubcommand: List.self)
 
-    struct Row: Decodable {
-        let id: Int64
-        let target: String
-        let state: String
-        let attempts: Int
-        let nextAttemptAt: Date
-        let lastError: String?
-        let deliveredAt: Date?
-        let createdAt: Date
-        let title: String
-    }
-
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the outbox (newest first).")
         @ParentCommand var ctl: Watchroomctl
@@ -209,7 +197,7 @@ struct Notifications: ParsableCommand {
         func run() throws {
             try guarded {
                 if let state, !["pending", "delivered", "dead"].contains(state) { throw Fail("--state must be pending, delivered or dead", code: 2) }
-                let (rows, raw) = try ctl.get("/v1/notifications?limit=\(limit)\(state.map { "&state=\($0)" } ?? "")", as: [Row].self)
+                let (rows, raw) = try ctl.get("/v1/notifications?limit=\(limit)\(state.map { "&state=\($0)" } ?? "")", as: [OutboxView].self)
                 if ctl.json { ctl.emit(raw); return }
                 if rows.isEmpty { print("the outbox is empty"); return }
                 for r in rows {

@@ -261,15 +261,13 @@ struct RepairCommand: ParsableCommand {
 struct Equipment: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The equipment operation log.", subcommands: [Log.self])
 
-    struct Entry: Decodable { let time: Date; let subject: String; let text: String; let user: String? }
-
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Comm loss and recovery, equipment faults, recorder status, checks, repairs.")
         @ParentCommand var ctl: Watchroomctl
         @Option(name: .long, help: "From when: a span (24h, 7d) or a site time \"YYYY-MM-DD HH:MM\" (default 24h).") var since = "24h"
         func run() throws {
             try guarded {
-                let (list, raw) = try ctl.get("/v1/equipment/log?since=\(query(since))", as: [Entry].self)
+                let (list, raw) = try ctl.get("/v1/equipment/log?since=\(query(since))", as: [EquipmentLogEntry].self)
                 if ctl.json { ctl.emit(raw); return }
                 if list.isEmpty { print("nothing in the equipment log since \(since)"); return }
                 for e in list { print("\(Format.time(e.time))  \(e.subject)  \(e.text)\(e.user.map { "  (\($0))" } ?? "")") }

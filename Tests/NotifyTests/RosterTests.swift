@@ -23,6 +23,20 @@ struct RosterTests {
         #expect(r.onDuty(at: siteDate(2027, 1, 16, 7, 59, 59))?.name == "night")
     }
 
+    @Test("the start of the shift on duty: the night that began yesterday at 20:00, the day at 08:00 today")
+    func shiftStart() throws {
+        let r = try roster
+        #expect(r.shiftStart(at: siteDate(2027, 1, 16, 3, 30)) == siteDate(2027, 1, 15, 20, 0))
+        #expect(r.shiftStart(at: siteDate(2027, 1, 16, 23, 0)) == siteDate(2027, 1, 16, 20, 0))
+        #expect(r.shiftStart(at: siteDate(2027, 1, 16, 8, 0)) == siteDate(2027, 1, 16, 8, 0))
+        #expect(r.shiftStart(at: siteDate(2027, 1, 16, 19, 59)) == siteDate(2027, 1, 16, 8, 0))
+        // With daylight saving (New York, 2027-03-14 02:00 -> 03:00), a 20:00 shift still starts at 20:00 wall-clock.
+        let ny = TimeZone(identifier: "America/New_York")!
+        let dst = ShiftRoster(shifts: r.shifts, timezone: ny)
+        #expect(dst.shiftStart(at: siteDate(2027, 3, 14, 6, 0, tz: ny)) == siteDate(2027, 3, 13, 20, 0, tz: ny))
+        #expect(dst.shiftStart(at: siteDate(2027, 3, 14, 12, 0, tz: ny)) == siteDate(2027, 3, 14, 8, 0, tz: ny))
+    }
+
     @Test("a shift owns its start minute, not its end minute")
     func exactMinuteOfChange() throws {
         let r = try roster
