@@ -16,20 +16,23 @@ public actor AlarmService {
     private var samples = SampleAggregator()
     let journal: Journal
     private let logger: Logger
-    let broadcaster = EventBroadcaster()
+    let bus: EventBus
     private let now: @Sendable () -> Date
     /// Writes for the poller (panel resets), taken by the monitor.
     private(set) var pendingWrites: [PointWrite] = []
     public private(set) var lastProgress = Date()
     private let planner: NotificationPlanner
-    /// Batches whose commit failed (disk full, a long-held lock): retried, in order, before the next.
-    private var unwritten: (events: [AlarmEvent], zones: [String: ZoneControl], samples: [SampleBucket], outbox: [OutboxInsert],
-                            holds: [HoldChange], repairs: [Repair])?
+    /// Steps that could not be written yet (the journal is failing), in order; written before anything later.
+    private var unwritten: Batch?
     private let holdPlanner: HoldPlanner
     /// The last retention check of each file-based recorder.
     public private(set) var retention: [String: RetentionStatus] = [:]
-    /// The last commit in flight: each waits for the one before, so sequence numbers follow the engine.
-    private var commitChain: Task<[AlarmEvent], any Error>?
+    /// One step (engine decision + its commit) at a time, in arrival order: the engine's order is the journal's.
+    private let gate = StepGate()
+    /// Why the journal cannot be written, and since when; nil while it can.
+    public private(set) var journalFault: (failure: JournalWriteFailure, since: Date)?
+    /// Sends the notifications that cannot be written to the outbox while the journal fails.
+    private var fromMemory: (@Sendable ([(target: String, notification: Notify.Notification)]) async -> Void)?
     /// When each device last answered (freshness for the equipment check).
     private var lastGoodScan: [String: Date] = [:]
     private var delivery: DeliveryService?
@@ -39,6 +42,7 @@ public actor AlarmService {
         self.journal = journal
         self.logger = logger
         self.now = now
+        bus = EventBus(journal: journal)
         let state = try journal.loadState()
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
                              nextID: state.nextAlarmID, now: now(), resumingFrom: try journal.lastEventTime(),
@@ -57,11 +61,13 @@ public actor AlarmService {
 
     /// Commits what the restore implies (alarms of sources removed from the config return).
     public func reconcileWithConfig() async {
-        await commit(engine.returnRemovedSources(at: now()), samples: [])
+        await step { _ = await $0.commit($0.engine.returnRemovedSources(at: $0.now()), samples: []) }
     }
 
     /// One batch of poll results: conditions, alarms, sensor history, one commit.
     public func ingest(_ events: [PollEvent]) async {
+        await gate.enter()
+        defer { gate.leave() }
         let t = now()
         var changes: [StateChange] = []
         var buckets: [SampleBucket] = []
@@ -83,79 +89,199 @@ public actor AlarmService {
         await commit(output, samples: buckets)
     }
 
-    /// An operator command: refused with a reason, or journaled before it is answered.
+    /// An operator command: refused with a reason, or journaled before it is answered. While the
+    /// journal cannot be written it is refused with `JournalWriteFailure` and changes nothing.
     public func command(_ command: OperatorCommand) async throws -> [AlarmEvent] {
-        let output = try engine.command(command, at: now())
-        return await commit(output, samples: [])
+        try await answered { service in try service.engine.command(command, at: service.now()) }
     }
 
     public func tick() async {
-        let output = engine.tick(at: now())
-        await commit(output, samples: [])
+        await step { _ = await $0.commit($0.engine.tick(at: $0.now()), samples: [], retry: true) }
     }
 
     /// Raises or returns a system alarm (self-test missed, delivery failure).
     public func system(_ id: String, _ condition: AlarmCondition, name: String, active: Bool, detail: String? = nil) async {
-        let output = engine.system(id, condition, name: name, active: active, detail: detail, at: now())
-        await commit(output, samples: [])
+        await step { _ = await $0.commit($0.engine.system(id, condition, name: name, active: active, detail: detail, at: $0.now()), samples: []) }
     }
 
-    @discardableResult
-    private func commit(_ output: EngineOutput, samples buckets: [SampleBucket]) async -> [AlarmEvent] {
-        lastProgress = now()
-        pendingWrites += output.writes
-        guard !output.events.isEmpty || !buckets.isEmpty || unwritten != nil else { return [] }
+    /// Runs one step with the gate held: nothing else decides or commits until it is journaled (or kept).
+    private func step(_ body: (isolated AlarmService) async -> Void) async {
+        await gate.enter()
+        defer { gate.leave() }
+        await body(self)
+    }
+
+    /// An operator's step: answered only once its events are committed. When the journal cannot be
+    /// written the engine is put back as it was (and its panel writes dropped), so the refusal is
+    /// the whole truth: nothing was done.
+    private func answered(_ decide: (isolated AlarmService) throws -> EngineOutput) async throws -> [AlarmEvent] {
+        await gate.enter()
+        defer { gate.leave() }
+        if journalFault != nil {
+            // Try what is held first; an operator must not act on a journal that is still failing.
+            await commit(EngineOutput(), samples: [], retry: true)
+            if let fault = journalFault { throw fault.failure }
+        }
+        let engineBefore = engine, writesBefore = pendingWrites
+        let output = try decide(self)
+        do {
+            return try await commitOrThrow(output)
+        } catch let failure as JournalWriteFailure {
+            engine = engineBefore
+            pendingWrites = writesBefore
+            failed(failure)
+            throw failure
+        }
+    }
+
+    /// The rows one step writes: events, the alarm and zone state they imply, sensor history,
+    /// notifications, retention holds and repair requests; one SQLite transaction.
+    private struct Batch {
+        var events: [AlarmEvent] = []
+        var zones: [String: ZoneControl] = [:]
+        var samples: [SampleBucket] = []
+        var outbox: [OutboxInsert] = []
+        var holds: [HoldChange] = []
+        var repairs: [Repair] = []
+
+        var isEmpty: Bool { events.isEmpty && samples.isEmpty && zones.isEmpty && outbox.isEmpty }
+
+        mutating func append(_ later: Batch) {
+            events += later.events
+            zones.merge(later.zones) { $1 }
+            samples += later.samples
+            outbox += later.outbox
+            holds += later.holds
+            repairs += later.repairs
+        }
+    }
+
+    private func batch(for output: EngineOutput, samples buckets: [SampleBucket]) -> (Batch, [(target: String, notification: Notify.Notification)]) {
         let zones = Set(output.events.compactMap(\.zone))
-        let control = engine.zoneControl.filter { zones.contains($0.key) }
         // Notifications are outbox rows written in the same transaction as the events causing them.
         let planned = planner.plan(output.events)
         let t = now()
-        let outbox = planned.compactMap { p in
-            (try? NotifyJSON.encoder.encode(p.notification)).map { OutboxInsert(target: p.target, body: $0, createdAt: t) }
+        var b = Batch(events: output.events, zones: engine.zoneControl.filter { zones.contains($0.key) }, samples: buckets)
+        for p in planned {
+            do { b.outbox.append(OutboxInsert(target: p.target, body: try NotifyJSON.encoder.encode(p.notification), createdAt: t)) } catch {
+                logger.error("notification for \(p.target) could not be encoded (\(error)); it is logged only: \(Printable.line(p.notification.title))")
+            }
         }
         // Retention holds for zone alarms with cameras, repair requests for faults: same transaction.
-        var holds = holdPlanner.plan(output.events), repairs = RepairPlanner.plan(output.events)
-        // Anything a failed commit left behind goes first, in order.
-        var events = output.events, zoneRows = control, sampleRows = buckets, outboxRows = outbox
-        if let u = unwritten {
-            events = u.events + events
-            zoneRows = u.zones.merging(zoneRows) { $1 }
-            sampleRows = u.samples + sampleRows
-            outboxRows = u.outbox + outboxRows
-            holds = u.holds + holds
-            repairs = u.repairs + repairs
-            unwritten = nil
+        b.holds = holdPlanner.plan(output.events)
+        b.repairs = RepairPlanner.plan(output.events)
+        return (b, planned)
+    }
+
+    /// Commits a step of the pollers, the clock or the system. When the journal cannot be written
+    /// the step is kept in memory, in order, and written before anything later; the engine goes on
+    /// (alarms are still raised, logged, shown in status and notified from memory).
+    @discardableResult
+    private func commit(_ output: EngineOutput, samples buckets: [SampleBucket], retry: Bool = false) async -> [AlarmEvent] {
+        lastProgress = now()
+        pendingWrites += output.writes
+        guard !output.events.isEmpty || !buckets.isEmpty || unwritten != nil else { return [] }
+        var (fresh, planned) = batch(for: output, samples: buckets)
+        // While the journal fails, only the tick (once a second) and an operator's command retry it;
+        // the scans in between join what is held.
+        if journalFault != nil && !retry {
+            hold(&fresh, planned: planned)
+            return output.events
         }
-        // An unstructured task: a commit already decided must finish even while the daemon is being
-        // stopped; chained after the previous one, so commits land in the engine's order.
-        let journal = self.journal, previous = commitChain
-        let batch = (events: events, zones: zoneRows, samples: sampleRows, outbox: outboxRows, holds: holds, repairs: repairs)
-        let task = Task {
-            _ = try? await previous?.value
-            return try await journal.commit(batch.events, zoneControl: batch.zones, samples: batch.samples, outbox: batch.outbox,
-                                            holds: batch.holds, repairs: batch.repairs)
-        }
-        commitChain = task
+        var all = unwritten ?? Batch()
+        all.append(fresh)
         do {
-            let committed = try await task.value
-            for e in committed { log(e) }
-            logNotifications(committed)
-            broadcaster.publish(committed)
-            if !outboxRows.isEmpty { delivery?.nudge() }
+            let committed = try await write(all)
+            unwritten = nil
+            if let fault = journalFault { recovered(from: fault, wrote: all.events.count - fresh.events.count) }
+            let newOnes = committed.suffix(fresh.events.count)
+            for e in newOnes { log(e) }
+            logNotifications(Array(newOnes))
+            bus.publish(committed)
+            if !all.outbox.isEmpty { delivery?.nudge() }
             return committed
         } catch {
-            // Kept in memory and retried with the next commit (the tick comes every second).
-            unwritten = batch
-            logger.critical("journal write failed (\(journal.path)): \(error); \(events.count) events kept in memory and retried")
-            for e in output.events { log(e) }
-            logNotifications(output.events)
-            broadcaster.publish(output.events)
+            let failure = JournalWriteFailure.classify(error, journalPath: journal.path) ?? JournalWriteFailure(reason: "\(error)")
+            // Nothing of this step was written: its notifications go out from memory instead of the outbox.
+            all.outbox.removeLast(fresh.outbox.count)
+            unwritten = all.isEmpty ? nil : all
+            hold(&fresh, planned: planned, alreadyHeld: true)
+            failed(failure)
             return output.events
         }
     }
 
-    private func log(_ e: AlarmEvent) {
-        logger.log(level: .notice, "\(EventText.line(e, site: config))")
+    /// Keeps a step that cannot be written yet: its events and state wait for the journal, its
+    /// notifications are sent from memory, and it is logged now (marked as not yet journaled).
+    private func hold(_ b: inout Batch, planned: [(target: String, notification: Notify.Notification)], alreadyHeld: Bool = false) {
+        if !alreadyHeld {
+            b.outbox = []
+            if unwritten == nil { unwritten = b } else { unwritten!.append(b) }
+        }
+        for e in b.events { log(e, held: true) }
+        logNotifications(b.events)
+        if !planned.isEmpty, let fromMemory {
+            Task { await fromMemory(planned) }
+        }
+    }
+
+    /// An operator's commit: the events with their sequence numbers, or the reason nothing was written.
+    private func commitOrThrow(_ output: EngineOutput) async throws -> [AlarmEvent] {
+        lastProgress = now()
+        let (b, _) = batch(for: output, samples: [])
+        // Whatever is still waiting (the return of the journal alarm, say) was decided first: it goes first.
+        var all = unwritten ?? Batch()
+        all.append(b)
+        do {
+            let committed = try await write(all)
+            unwritten = nil
+            pendingWrites += output.writes
+            let mine = Array(committed.suffix(b.events.count))
+            for e in mine { log(e) }
+            logNotifications(mine)
+            bus.publish(committed)
+            if !all.outbox.isEmpty { delivery?.nudge() }
+            return mine
+        } catch {
+            throw JournalWriteFailure.classify(error, journalPath: journal.path) ?? JournalWriteFailure(reason: "\(error)")
+        }
+    }
+
+    /// One transaction, in an unstructured task: a commit already decided finishes even while the
+    /// daemon is being stopped (cancellation of the caller does not abort it).
+    private func write(_ b: Batch) async throws -> [AlarmEvent] {
+        let journal = self.journal
+        return try await Task {
+            try await journal.commit(b.events, zoneControl: b.zones, samples: b.samples, outbox: b.outbox, holds: b.holds, repairs: b.repairs)
+        }.value
+    }
+
+    /// The journal just failed: said once (log, the `journal` system alarm, STATUS=), not per retry.
+    private func failed(_ failure: JournalWriteFailure) {
+        if journalFault?.failure == failure { return }
+        let first = journalFault == nil
+        journalFault = (failure, journalFault?.since ?? now())
+        logger.critical("\(failure) (\(journal.path)); alarms go on in memory and are written once it can be; operator commands are refused until then")
+        guard first else { return }
+        // The system alarm itself waits in memory with the rest; its notification goes out from memory.
+        let output = engine.system("journal", .fault, name: "报警日志无法写入 journal cannot be written", active: true,
+                                   detail: failure.reason, at: now())
+        var (b, planned) = batch(for: output, samples: [])
+        hold(&b, planned: planned)
+    }
+
+    private func recovered(from fault: (failure: JournalWriteFailure, since: Date), wrote held: Int) {
+        journalFault = nil
+        let seconds = Int(now().timeIntervalSince(fault.since))
+        logger.notice("the journal is writable again after \(seconds) s; \(held) events held in memory are written")
+        let output = engine.system("journal", .fault, name: "报警日志无法写入 journal cannot be written", active: false,
+                                   detail: "writable again after \(seconds) s", at: now())
+        for e in output.events { log(e) }
+        unwritten = batch(for: output, samples: []).0  // written with the next step (the tick is at most a second away)
+    }
+
+    private func log(_ e: AlarmEvent, held: Bool = false) {
+        logger.log(level: .notice, "\(EventText.line(e, site: config))\(held ? " (held in memory: the journal cannot be written)" : "")")
     }
 
     /// The log target, always on: one line per notification to the shift leader, at the alarm's syslog level.
@@ -190,9 +316,16 @@ public actor AlarmService {
     /// A target dead-lettered (or recovered): raise (or return) its delivery-failure alarm,
     /// which notifies the log and the other targets.
     public func deliveryFailure(target: String, failing: Bool, reason: String) async {
-        let output = engine.system("notify-\(target)", .deliveryFailure, name: "通知通道 \(target) 投递失败 / notify target \(target) failing",
-                                   active: failing, detail: reason, at: now())
-        await commit(output, samples: [])
+        await step {
+            let output = $0.engine.system("notify-\(target)", .deliveryFailure, name: "通知通道 \(target) 投递失败 / notify target \(target) failing",
+                                          active: failing, detail: reason, at: $0.now())
+            _ = await $0.commit(output, samples: [])
+        }
+    }
+
+    /// Where notifications go while the journal cannot hold them (the delivery service's memory queue).
+    public func sendFromMemory(_ send: @escaping @Sendable ([(target: String, notification: Notify.Notification)]) async -> Void) {
+        fromMemory = send
     }
 
     public func takeWrites() -> [PointWrite] {
@@ -201,16 +334,14 @@ public actor AlarmService {
     }
 
     public func flushSamples() async {
-        let buckets = samples.flush()
-        await commit(EngineOutput(), samples: buckets)
+        await step { _ = await $0.commit(EngineOutput(), samples: $0.samples.flush(), retry: true) }
     }
 
     // MARK: self-test and equipment check
 
     /// Starts a zone self-test; test outputs are written by the bus workers.
     public func startSelfTest(zones: [String], user: String) async throws -> [AlarmEvent] {
-        let output = try engine.startSelfTest(zones: zones, user: user, at: now())
-        return await commit(output, samples: [])
+        try await answered { try $0.engine.startSelfTest(zones: zones, user: user, at: $0.now()) }
     }
 
     public var selfTestRun: SelfTestRun? { engine.selfTest }
@@ -218,7 +349,14 @@ public actor AlarmService {
     /// The morning equipment check (site rules 4-6): every device answers, every sensor is within
     /// its limits with a fresh value, every equipment point is normal, and the clock agrees with
     /// the journal. Each item is journaled; each failure asks for repair.
-    public func equipmentCheck(user: String) async -> [AlarmEvent] {
+    public func equipmentCheck(user: String) async throws -> [AlarmEvent] {
+        // Read before the step: a failed read is a failed item, never a passing one.
+        let lastWrite: Result<Date?, any Error>
+        do { lastWrite = .success(try await journal.reading { try $0.lastEventTime() }) } catch { lastWrite = .failure(error) }
+        return try await answered { try $0.equipmentCheckOutput(user: user, lastWrite: lastWrite) }
+    }
+
+    private func equipmentCheckOutput(user: String, lastWrite: Result<Date?, any Error>) throws -> EngineOutput {
         let t = now()
         var items: [(Bool, String)] = []
         for d in config.devices {
@@ -246,11 +384,14 @@ public actor AlarmService {
                 items.append((false, "recorder \(r.id) \(r.name): storage not checked yet"))
             }
         }
-        if let last = try? journal.lastEventTime() {
+        switch lastWrite {
+        case .success(let last?):
             let skew = last.timeIntervalSince(t)
             items.append((skew < 5, skew < 5 ? "clock agrees with the journal's last write" : "clock is \(Int(skew)) s behind the journal's last write (was it set back?)"))
-        } else {
+        case .success(nil):
             items.append((true, "clock agrees with the journal's last write (no events yet)"))
+        case .failure(let error):
+            items.append((false, "the journal could not be read to check the clock: \(error)"))
         }
         let failed = items.filter { !$0.0 }.count
         var output = EngineOutput()
@@ -259,7 +400,7 @@ public actor AlarmService {
         }
         output.events.append(AlarmEvent(kind: .equipmentCheck, time: t, user: user,
                                         text: "summary: \(items.count - failed) passed, \(failed) failed"))
-        return await commit(output, samples: [])
+        return output
     }
 
     // MARK: recorders
@@ -275,6 +416,8 @@ public actor AlarmService {
 
     /// A recorder's retention check: raises or returns its alarms, keeps the status for reports.
     public func retentionChecked(_ status: RetentionStatus) async {
+        await gate.enter()
+        defer { gate.leave() }
         let name = config.recorders.first { $0.id == status.recorder }?.name ?? status.recorder
         let previous = retention[status.recorder]
         retention[status.recorder] = status
@@ -305,13 +448,15 @@ public actor AlarmService {
         let lost = tracker.comm.values.filter { $0 == .lost }.count
         return "\(config.buses.count) bus\(config.buses.count == 1 ? "" : "es"), \(armed) zones armed, \(active) alarm\(active == 1 ? "" : "s") active"
             + (open.count > active ? " (\(open.count) open)" : "") + ", \(lost) device\(lost == 1 ? "" : "s") comm-lost"
+            + (journalFault.map { "; JOURNAL STALLED: \($0.failure.reason), \(unwritten?.events.count ?? 0) events held in memory, operator commands refused" } ?? "")
     }
 
     public var openAlarms: [Alarm] { engine.alarms.values.sorted { $0.id < $1.id } }
     public var zoneControl: [String: ZoneControl] { engine.zoneControl }
     public var commStates: [String: CommCondition] { tracker.comm }
-    public func subscribe() -> AsyncStream<AlarmEvent> { broadcaster.subscribe() }
-    public func finishWatchers() { broadcaster.finishAll() }
+    /// Committed events after `seq` (nil: from now on), in order, at the subscriber's pace.
+    public nonisolated func subscribe(after seq: Int64? = nil) -> EventFeed { bus.feed(after: seq) }
+    public func finishWatchers() { bus.finish() }
 }
 
 extension Array {

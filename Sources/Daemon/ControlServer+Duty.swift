@@ -2,6 +2,7 @@ import Alarms
 import Control
 import Foundation
 import Hummingbird
+import Journal
 import NIOCore
 import Records
 
@@ -77,6 +78,10 @@ extension ControlServer {
             return try json(try await body())
         } catch let refusal as CommandRefusal {
             return refused(refusal)
+        } catch {
+            // A duty record that cannot be written is refused, never answered as done.
+            guard let failure = JournalWriteFailure.classify(error, journalPath: alarms.journal.path) else { throw error }
+            return unavailable(failure)
         }
     }
 

@@ -90,7 +90,7 @@ struct ControlServer: Sendable {
             return try json(try await alarms.journal.reading { try $0.events(after: after, limit: limit) })
         }
         router.get("/v1/watch") { _, _ in
-            let stream = await alarms.subscribe()
+            let stream = alarms.subscribe()
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
                 for await event in stream {
                     var data = try ControlJSON.encoder.encode(event)
@@ -132,7 +132,7 @@ struct ControlServer: Sendable {
         }
         router.post("/v1/check/equipment") { request, _ in
             let body = try await decode(request)
-            return try json(CommandResult(events: await alarms.equipmentCheck(user: body.user ?? "scheduled")))
+            return try await respond { try await alarms.equipmentCheck(user: body.user ?? "scheduled") }
         }
         router.get("/v1/check/equipment/report") { request, _ in
             do { return try json(try await report(kinds: ["equipment-check"], date: request.uri.queryParameters.get("date"))) } catch let e as ReportDateError {
@@ -203,7 +203,15 @@ struct ControlServer: Sendable {
             return try json(CommandResult(events: events))
         } catch let refusal as CommandRefusal {
             return refused(refusal)
+        } catch {
+            guard let failure = JournalWriteFailure.classify(error, journalPath: alarms.journal.path) else { throw error }
+            return unavailable(failure)
         }
+    }
+
+    /// Nothing was done because the journal cannot be written: 503, and the operator is told why.
+    func unavailable(_ failure: JournalWriteFailure) -> Response {
+        error(.serviceUnavailable, failure.description, "journal-unavailable")
     }
 
     /// A refusal as its HTTP status: 404 not found, 409 not in this state, 400 invalid.

@@ -3,8 +3,17 @@ import Synchronization
 
 /// Where bus workers drop their events; the pipeline takes everything waiting in one go, so a
 /// storm becomes a few large batches (one journal commit each) instead of many small ones.
+///
+/// While the pipeline is busy (a long commit, a slow disk) a device's repeated identical scans
+/// are coalesced into the newest one, so the inbox grows with changes, never with the poll rate;
+/// a scan that differs from the one before it (a zone's transition) is always kept.
 final class ScanInbox: Sendable {
-    private let pending = Mutex<[PollEvent]>([])
+    private struct Pending {
+        var events: [PollEvent] = []
+        /// Where each device's newest waiting scan is in `events`.
+        var lastScan: [String: Int] = [:]
+    }
+    private let pending = Mutex(Pending())
     private let signal: AsyncStream<Void>.Continuation
     let wakeups: AsyncStream<Void>
 
@@ -13,11 +22,36 @@ final class ScanInbox: Sendable {
     }
 
     func put(_ event: PollEvent) {
-        pending.withLock { $0.append(event) }
+        pending.withLock { p in
+            if case .scan(let scan) = event {
+                if let i = p.lastScan[scan.device], case .scan(let previous) = p.events[i], Self.same(previous, scan) {
+                    p.events[i] = event
+                    return
+                }
+                p.lastScan[scan.device] = p.events.count
+            }
+            p.events.append(event)
+        }
         signal.yield()
     }
 
-    func drain() -> [PollEvent] { pending.withLock { batch in defer { batch.removeAll(keepingCapacity: true) }; return batch } }
+    /// Two good scans of a device that read the same (only their times differ).
+    static func same(_ a: DeviceScan, _ b: DeviceScan) -> Bool {
+        guard a.succeeded, b.succeeded, a.transition == nil, b.transition == nil, a.values.count == b.values.count else { return false }
+        for (name, value) in a.values {
+            guard let other = b.values[name], other.readings == value.readings, other.quality == value.quality else { return false }
+        }
+        return true
+    }
+
+    func drain() -> [PollEvent] {
+        pending.withLock { p in
+            defer { p.events.removeAll(keepingCapacity: true); p.lastScan.removeAll(keepingCapacity: true) }
+            return p.events
+        }
+    }
+
+    var count: Int { pending.withLock { $0.events.count } }
 
     func close() { signal.finish() }
 }

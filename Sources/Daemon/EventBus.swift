@@ -1,0 +1,147 @@
+public import Alarms
+import Journal
+import Synchronization
+
+/// Hands committed events, with their journal sequence numbers, to every subscriber: the watch
+/// stream today; the board, metrics and uplink hang here too.
+///
+/// Publishing never waits for a subscriber. Each subscriber has a mailbox of `capacity` events;
+/// one that falls further behind loses its mailbox and catches up from the journal by seq, so it
+/// still sees every event exactly once and in order, while the pipeline runs on.
+final class EventBus: Sendable {
+    fileprivate struct Mailbox {
+        var events: [AlarmEvent] = []
+        var overflowed = false
+        var finished = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+    private let journal: Journal
+    private let capacity: Int
+    private let mailboxes = Mutex<[Int: Mailbox]>([:])
+    private let nextID = Atomic<Int>(0)
+    private let finished = Atomic<Bool>(false)
+
+    init(journal: Journal, capacity: Int = 10_000) {
+        self.journal = journal
+        self.capacity = capacity
+    }
+
+    /// Committed events, in seq order, after `seq` (nil: from now on).
+    func feed(after seq: Int64? = nil) -> EventFeed {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        mailboxes.withLock { $0[id] = Mailbox(finished: finished.load(ordering: .relaxed)) }
+        return EventFeed(bus: self, id: id, after: seq)
+    }
+
+    func publish(_ events: [AlarmEvent]) {
+        guard !events.isEmpty else { return }
+        let waiters = mailboxes.withLock { boxes -> [CheckedContinuation<Void, Never>] in
+            var wake: [CheckedContinuation<Void, Never>] = []
+            for id in boxes.keys {
+                if boxes[id]!.overflowed || boxes[id]!.events.count + events.count > capacity {
+                    // Fell behind: drop what it has not read; it reads the gap from the journal.
+                    boxes[id]!.events.removeAll()
+                    boxes[id]!.overflowed = true
+                } else {
+                    boxes[id]!.events += events
+                }
+                if let w = boxes[id]!.waiter { wake.append(w); boxes[id]!.waiter = nil }
+            }
+            return wake
+        }
+        for w in waiters { w.resume() }
+    }
+
+    /// Ends every feed (the daemon stops or reloads); feeds opened later end at once.
+    func finish() {
+        finished.store(true, ordering: .relaxed)
+        let waiters = mailboxes.withLock { boxes in
+            boxes.keys.compactMap { id -> CheckedContinuation<Void, Never>? in
+                boxes[id]!.finished = true
+                defer { boxes[id]!.waiter = nil }
+                return boxes[id]!.waiter
+            }
+        }
+        for w in waiters { w.resume() }
+    }
+
+    fileprivate func take(_ id: Int) async -> (events: [AlarmEvent], overflowed: Bool)? {
+        while true {
+            let got = mailboxes.withLock { boxes -> (events: [AlarmEvent], overflowed: Bool)?? in
+                guard var box = boxes[id] else { return .some(nil) }
+                if !box.events.isEmpty || box.overflowed {
+                    defer { box.events.removeAll(keepingCapacity: true); box.overflowed = false; boxes[id] = box }
+                    return (box.events, box.overflowed)
+                }
+                return box.finished ? .some(nil) : nil
+            }
+            if let got { return got }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = mailboxes.withLock { boxes -> Bool in
+                    guard var box = boxes[id], box.events.isEmpty, !box.overflowed, !box.finished else { return true }
+                    box.waiter = c
+                    boxes[id] = box
+                    return false
+                }
+                if now { c.resume() }
+            }
+        }
+    }
+
+    fileprivate func leave(_ id: Int) { _ = mailboxes.withLock { $0.removeValue(forKey: id) } }
+
+    fileprivate func journalEvents(after seq: Int64, limit: Int) async -> [AlarmEvent]? {
+        try? await journal.reading { try $0.events(after: seq, limit: limit) }
+    }
+
+    fileprivate func lastSeq() async -> Int64 { (try? await journal.reading { try $0.lastSeq() }) ?? 0 }
+}
+
+/// One subscriber's view of the bus: every committed event after its starting point, in seq
+/// order, without gaps or repeats, read at its own pace (backpressure ends here, not in the pipeline).
+public struct EventFeed: AsyncSequence, Sendable {
+    public typealias Element = AlarmEvent
+    fileprivate let bus: EventBus
+    fileprivate let id: Int
+    fileprivate let after: Int64?
+
+    public func makeAsyncIterator() -> Iterator { Iterator(feed: self) }
+
+    public final class Iterator: AsyncIteratorProtocol {
+        private let feed: EventFeed
+        private var last: Int64?
+        private var ready: [AlarmEvent] = []
+        private var catchUp = false
+
+        fileprivate init(feed: EventFeed) {
+            self.feed = feed
+            last = feed.after
+            catchUp = feed.after != nil
+        }
+        // `ready` is kept reversed, so taking the next event is a popLast.
+
+        deinit { feed.bus.leave(feed.id) }
+
+        public func next() async -> AlarmEvent? {
+            while ready.isEmpty {
+                if catchUp {
+                    // Read the gap from the journal, a page at a time, until it has nothing newer.
+                    let from: Int64
+                    if let last { from = last } else { from = await feed.bus.lastSeq() }
+                    guard let page = await feed.bus.journalEvents(after: from, limit: 500) else { return nil }
+                    if page.count < 500 { catchUp = false }
+                    ready = page.reversed()
+                    last = page.last?.seq ?? from
+                    continue
+                }
+                guard let (events, overflowed) = await feed.bus.take(feed.id) else { return nil }
+                if overflowed { catchUp = true; continue }
+                // Live events the journal read already gave are skipped by seq.
+                let fresh = last.map { l in events.filter { ($0.seq ?? 0) > l } } ?? events
+                ready = fresh.reversed()
+                if let s = fresh.last?.seq { last = s }
+            }
+            return ready.popLast()
+        }
+    }
+}
