@@ -39,16 +39,27 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Simulator", "Journal", "Control", "Notify", "Records",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Commissioning and the newcomer's demo: the simulator as a mode of watchroomd, kept out
+        // of the production daemon's module.
+        .target(
+            name: "Commissioning",
+            dependencies: [
+                "Daemon", "Simulator", "Modbus", "SiteConfig", "Polling", "Alarms", "Control", "Records",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "watchroomd",
             dependencies: [
-                "Daemon", "SiteConfig", "Simulator",
+                "Daemon", "Commissioning", "SiteConfig", "Simulator",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

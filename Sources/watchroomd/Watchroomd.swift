@@ -1,9 +1,11 @@
 import ArgumentParser
+import Commissioning
 import Daemon
 import Foundation
 import Logging
 import Simulator
 import SiteConfig
+import UnixSignals
 
 @main
 struct Watchroomd: AsyncParsableCommand {
@@ -108,7 +110,7 @@ struct Simulate: AsyncParsableCommand {
             }
             play = Task { _ = await runner.run(on: server.site, narrate: { logger.notice("▶ \($0)") }) }
         }
-        _ = await Signals.next(of: [SIGINT, SIGTERM])
+        for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
         play?.cancel()
         server.stop()
     }

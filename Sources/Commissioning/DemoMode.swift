@@ -1,4 +1,5 @@
 import Alarms
+import Daemon
 import Foundation
 public import Logging
 import Modbus
@@ -6,6 +7,7 @@ import Polling
 import SiteConfig
 import Simulator
 import Synchronization
+import UnixSignals
 
 /// `watchroomd demo`: the simulator and the daemon in one process on loopback ports, a scripted
 /// scenario driving the simulated site, and everything logged as in production.
@@ -49,20 +51,24 @@ public enum DemoMode {
                                operatorStep: { await OperatorSteps.perform($0, socket: socket) })
         }
         let interrupted = Atomic<Bool>(false)
-        let trap = Signals.onFirst(of: [SIGINT, SIGTERM]) { _ in
-            interrupted.store(true, ordering: .relaxed)
-            play.cancel()
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let trap = Task {
+            for await _ in signals {
+                interrupted.store(true, ordering: .relaxed)
+                play.cancel()
+                return
+            }
         }
         let finished = await play.value
         if finished && options.keepRunning {
             narrator.notice("▶ scenario finished; still polling, Ctrl-C to stop")
-            while !interrupted.load(ordering: .relaxed) { try? await Task.sleep(for: .milliseconds(200)) }
+            await trap.value
         } else if finished {
             try? await Task.sleep(for: .seconds(2))
         } else {
             narrator.notice("▶ interrupted")
         }
-        withExtendedLifetime(trap) {}
+        trap.cancel()
         polling.cancel()
         await polling.value
         server.stop()
