@@ -346,9 +346,8 @@ public actor AlarmService {
 
     public var selfTestRun: SelfTestRun? { engine.selfTest }
 
-    /// The morning equipment check (site rules 4-6): every device answers, every sensor is within
-    /// its limits with a fresh value, every equipment point is normal, and the clock agrees with
-    /// the journal. Each item is journaled; each failure asks for repair.
+    /// The morning equipment check (site rules 4-6, see `EquipmentCheck`): each item is journaled;
+    /// each failure asks for repair.
     public func equipmentCheck(user: String) async throws -> [AlarmEvent] {
         // Read before the step: a failed read is a failed item, never a passing one.
         let lastWrite: Result<Date?, any Error>
@@ -357,49 +356,9 @@ public actor AlarmService {
     }
 
     private func equipmentCheckOutput(user: String, lastWrite: Result<Date?, any Error>) throws -> EngineOutput {
-        let t = now()
-        var items: [(Bool, String)] = []
-        for d in config.devices {
-            let c = tracker.comm[d.id] ?? .unknown
-            items.append((c == .ok, "device \(d.id)\(d.name.map { " \($0)" } ?? "") \(c == .ok ? "answers" : c == .lost ? "is comm-lost" : "has not answered yet")"))
-        }
-        for s in config.sensors {
-            let band = tracker.sensors[s.id] ?? .unknown
-            let value = tracker.sensorValues[s.id].map { String(format: "%.1f", $0) } ?? "-"
-            let interval = config.bus(config.device(s.input.device)?.bus ?? "")?.pollInterval ?? .seconds(1)
-            let freshFor = max(10, 3 * (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18))
-            let fresh = lastGoodScan[s.input.device].map { t.timeIntervalSince($0) < freshFor } ?? false
-            let ok = band == .normal && fresh
-            let why = !fresh ? "no fresh value" : band == .normal ? "within limits" : "\(band.rawValue), outside its limits"
-            items.append((ok, "sensor \(s.id) \(s.name) \(value): \(why)"))
-        }
-        for e in config.equipment {
-            let c = tracker.equipment[e.id] ?? .unknown
-            items.append((c == .normal, "equipment \(e.id) \(e.name): \(c.rawValue)"))
-        }
-        for r in config.recorders where r.storagePath != nil {
-            if let status = retention[r.id] {
-                for f in status.findings { items.append((f.ok, "recorder \(r.id) \(r.name): \(f.text)")) }
-            } else {
-                items.append((false, "recorder \(r.id) \(r.name): storage not checked yet"))
-            }
-        }
-        switch lastWrite {
-        case .success(let last?):
-            let skew = last.timeIntervalSince(t)
-            items.append((skew < 5, skew < 5 ? "clock agrees with the journal's last write" : "clock is \(Int(skew)) s behind the journal's last write (was it set back?)"))
-        case .success(nil):
-            items.append((true, "clock agrees with the journal's last write (no events yet)"))
-        case .failure(let error):
-            items.append((false, "the journal could not be read to check the clock: \(error)"))
-        }
-        let failed = items.filter { !$0.0 }.count
+        let inputs = EquipmentCheck.Inputs(tracker: tracker, lastGoodScan: lastGoodScan, retention: retention, lastJournalWrite: lastWrite)
         var output = EngineOutput()
-        for (ok, text) in items {
-            output.events.append(AlarmEvent(kind: .equipmentCheck, time: t, user: user, text: "\(ok ? "pass" : "fail"): \(text)"))
-        }
-        output.events.append(AlarmEvent(kind: .equipmentCheck, time: t, user: user,
-                                        text: "summary: \(items.count - failed) passed, \(failed) failed"))
+        output.events = EquipmentCheck(config: config).events(inputs, user: user, at: now())
         return output
     }
 
