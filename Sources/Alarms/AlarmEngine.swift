@@ -21,8 +21,8 @@ public struct AlarmEngine: Sendable {
     public internal(set) var selfTest: SelfTestRun?
     public internal(set) var lastCompleteSelfTest: Date?
     public var selfTestSettings = SelfTestSettings()
-    let engineStart: Date
     private let zones: [String: Zone]
+    var engineStart: Date
 
     struct Key: Hashable { let source: AlarmSource; let condition: AlarmCondition }
 
@@ -197,6 +197,29 @@ public struct AlarmEngine: Sendable {
             out.events.append(AlarmEvent(kind: .chattering, time: now, alarm: alarm,
                                          text: "\(times.count) activations within \(Int(Self.chatterWindow)) s"))
         }
+    }
+
+    /// Moves every pending deadline and window anchor by `d` seconds (see `clockSet`).
+    mutating func shiftPending(by d: TimeInterval) {
+        for (id, var alarm) in alarms {
+            alarm.escalationBase = (alarm.escalationBase ?? alarm.raisedAt).addingTimeInterval(d)
+            if var s = alarm.shelved {
+                s.until = s.until.addingTimeInterval(d)
+                alarm.shelved = s
+            }
+            alarms[id] = alarm
+        }
+        recentActivations = recentActivations.mapValues { $0.map { $0.addingTimeInterval(d) } }
+        if var run = selfTest, run.finishedAt == nil {
+            for (zone, var test) in run.zones {
+                test.deadline = test.deadline.addingTimeInterval(d)
+                run.zones[zone] = test
+            }
+            selfTest = run
+        }
+        // The 26-hour self-test check is a duration too.
+        lastCompleteSelfTest = lastCompleteSelfTest?.addingTimeInterval(d)
+        engineStart = engineStart.addingTimeInterval(d)
     }
 
     /// Restored alarms whose source is no longer in the config (a zone renamed, a device removed)

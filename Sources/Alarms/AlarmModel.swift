@@ -108,6 +108,8 @@ public struct AlarmEvent: Sendable, Hashable, Codable {
         case equipmentCheck = "equipment-check"
         /// Footage past the retention rule deleted from a file-based recorder (text: what and how much).
         case retentionPruned = "retention-pruned"
+        /// The wall clock was set (GB 12663); text: the old and the new time.
+        case clockSet = "clock-set"
     }
     public var kind: Kind
     public var time: Date

@@ -89,8 +89,20 @@ public actor AlarmService {
         return await commit(output, samples: [])
     }
 
+    /// Compares the wall clock with the monotonic one on every tick (see `ClockWatch`).
+    private var clockWatch = ClockWatch()
+
     public func tick() async {
-        let output = engine.tick(at: now())
+        let t = now()
+        var output = EngineOutput()
+        // A set clock moves every pending timer with it and is journaled (GB 12663), before the tick.
+        if let step = clockWatch.observe(wall: t, monotonic: .now) {
+            tracker.clockSet(step)
+            output = engine.clockSet(step)
+        }
+        let ticked = engine.tick(at: t)
+        output.events += ticked.events
+        output.writes += ticked.writes
         await commit(output, samples: [])
     }
 
