@@ -26,6 +26,11 @@ extension AlarmEngine {
             var alarm = try open(id, user: user)
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { throw CommandRefusal(.invalid, "a note needs text (--text)") }
+            // Bounded, so one note cannot bloat every log line, message and page that shows it.
+            let length = trimmed.unicodeScalars.count
+            guard length <= Self.maxNoteLength else {
+                throw CommandRefusal(.invalid, "a note can be at most \(Self.maxNoteLength) characters (this one has \(length)); split it into several notes")
+            }
             alarm.notes.append(AlarmNote(time: now, user: user, text: trimmed))
             alarm.updatedAt = now
             replace(alarm)
@@ -65,6 +70,7 @@ extension AlarmEngine {
             var alarm = try open(id, user: user)
             let reasonText = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reasonText.isEmpty else { throw CommandRefusal(.invalid, "shelving needs a reason (--reason)") }
+            try Self.checkReason(reasonText, for: "a shelving reason")
             guard duration > .zero else { throw CommandRefusal(.invalid, "the shelving time must be positive") }
             guard duration <= config.maxShelve else {
                 throw CommandRefusal(.invalid, "alarm \(id) can be shelved for at most \(Self.minutes(config.maxShelve)) minutes (site maximum)")
@@ -104,6 +110,7 @@ extension AlarmEngine {
             guard var control = zoneControl[zoneID] else { throw unknownZone(zoneID) }
             guard !control.outOfService else { throw CommandRefusal(.illegalTransition, "zone \(zoneID) is already out of service (since \(Self.stamp(control.outOfServiceAt)) by \(control.outOfServiceBy ?? "?"))") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CommandRefusal(.invalid, "taking a zone out of service needs a reason (--reason)") }
+            try Self.checkReason(reason, for: "an out-of-service reason")
             control.outOfService = true
             control.outOfServiceBy = user
             control.outOfServiceReason = reason
@@ -207,6 +214,13 @@ extension AlarmEngine {
             throw CommandRefusal(.notFound, "no zone or area '\(target)'; zones: \(config.zones.map(\.id).joined(separator: ", "))")
         }
         return members
+    }
+
+    static func checkReason(_ reason: String, for what: String) throws(CommandRefusal) {
+        let length = reason.unicodeScalars.count
+        guard length <= maxReasonLength else {
+            throw CommandRefusal(.invalid, "\(what) can be at most \(maxReasonLength) characters (this one has \(length))")
+        }
     }
 
     private func unknownZone(_ id: String) -> CommandRefusal {

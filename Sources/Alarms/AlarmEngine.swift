@@ -29,6 +29,10 @@ public struct AlarmEngine: Sendable {
     /// Chattering: this many activations within `chatterWindow` (ISA-18.2 practice: 3 in a minute).
     public static let chatterCount = 3
     public static let chatterWindow: TimeInterval = 60
+    /// The longest note, in characters (Unicode scalars); a longer one is refused, not cut.
+    public static let maxNoteLength = 4000
+    /// The longest shelving or out-of-service reason, in characters.
+    public static let maxReasonLength = 500
 
     /// Builds the engine from the journal's last state (or fresh, with zones armed per schedule).
     /// `resumingFrom` is when the daemon was last alive (the journal's last event): the first

@@ -43,6 +43,11 @@ public struct AlarmNote: Sendable, Hashable, Codable {
     public var time: Date
     public var user: String
     public var text: String
+    public init(time: Date, user: String, text: String) {
+        self.time = time
+        self.user = user
+        self.text = text
+    }
 }
 
 public struct Shelving: Sendable, Hashable, Codable {
