@@ -203,6 +203,16 @@ public struct AlarmEngine: Sendable {
         }
     }
 
+    /// Restores the chattering history from the journal's recent `raised` and `reactivated`
+    /// events, so an input chattering across a restart is still reported as chattering.
+    public mutating func restoreActivations(_ events: [AlarmEvent], at now: Date) {
+        for e in events where e.kind == .raised || e.kind == .reactivated {
+            guard let a = e.alarm, e.time <= now, now.timeIntervalSince(e.time) < Self.chatterWindow else { continue }
+            recentActivations[Key(source: a.source, condition: a.condition), default: []].append(e.time)
+        }
+        recentActivations = recentActivations.mapValues { $0.sorted() }
+    }
+
     /// Moves every pending deadline and window anchor by `d` seconds (see `clockSet`).
     mutating func shiftPending(by d: TimeInterval) {
         for (id, var alarm) in alarms {

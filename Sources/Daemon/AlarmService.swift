@@ -43,6 +43,7 @@ public actor AlarmService {
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
                              nextID: state.nextAlarmID, now: now(), resumingFrom: try journal.lastEventTime(),
                              lastCompleteSelfTest: try journal.lastCompleteSelfTest())
+        engine.restoreActivations(state.recentActivations, at: now())
         engine.selfTestSettings.timeout = TimeInterval(config.selfTestTimeoutSeconds)
         engine.selfTestSettings.walkWindow = config.walkTestWindowMinutes * 60
         tracker = StateTracker(config: config)

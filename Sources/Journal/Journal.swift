@@ -240,6 +240,9 @@ public final class Journal: Sendable {
         public var zoneControl: [String: ZoneControl]
         public var nextAlarmID: Int
         public var lastSeq: Int64
+        /// `raised` and `reactivated` events of the last chattering window before the last event,
+        /// so chattering is still noticed across a restart (`AlarmEngine.restoreActivations`).
+        public var recentActivations: [AlarmEvent] = []
     }
 
     public func loadState() throws -> State {
@@ -253,7 +256,13 @@ public final class Journal: Sendable {
             }
             let maxID = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM alarms") ?? 0
             let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0
-            return State(openAlarms: open, zoneControl: zones, nextAlarmID: maxID + 1, lastSeq: lastSeq)
+            var recent: [AlarmEvent] = []
+            if let lastTime = try Double.fetchOne(db, sql: "SELECT MAX(time) FROM events") {
+                recent = try Row.fetchAll(db, sql: """
+                    SELECT seq, body FROM events WHERE kind IN ('raised', 'reactivated') AND time >= ? ORDER BY seq
+                    """, arguments: [lastTime - AlarmEngine.chatterWindow]).map(Self.event)
+            }
+            return State(openAlarms: open, zoneControl: zones, nextAlarmID: maxID + 1, lastSeq: lastSeq, recentActivations: recent)
         }
     }
 
