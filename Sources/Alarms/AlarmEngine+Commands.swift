@@ -94,7 +94,8 @@ extension AlarmEngine {
 
         case .arm(let target, let user):
             try requireUser(user)
-            let ids = try zoneIDs(target)
+            // Only perimeter and entry/exit zones have an arming state; the others are always armed.
+            let ids = try zoneIDs(target).filter { zones[$0]?.type.needsArming == true }
             let open = ids.filter { zoneConditions[$0] == .alarm && zoneControl[$0]?.outOfService != true }
             if !open.isEmpty {
                 throw CommandRefusal(.illegalTransition, "cannot arm \(target): zone\(open.count == 1 ? "" : "s") \(open.joined(separator: ", ")) in alarm now; clear \(open.count == 1 ? "it" : "them") or take \(open.count == 1 ? "it" : "them") out of service first")
@@ -103,7 +104,16 @@ extension AlarmEngine {
 
         case .disarm(let target, let user):
             try requireUser(user)
-            for z in try zoneIDs(target) where zoneControl[z]?.armed == true { setArmed(z, false, user: user, now: now, into: &out) }
+            let ids = try zoneIDs(target)
+            let disarmable = ids.filter { zones[$0]?.type.needsArming == true }
+            let alwaysArmed = ids.filter { zones[$0]?.type.needsArming != true }.map { "\($0) (\(zones[$0]?.type.rawValue ?? "?"))" }
+            let rule = "fire, 24-hour, panic and tamper zones are always armed"
+            guard !disarmable.isEmpty else {
+                throw CommandRefusal(.illegalTransition, "cannot disarm \(target): zone\(alwaysArmed.count == 1 ? "" : "s") \(alwaysArmed.joined(separator: ", ")) cannot be disarmed; \(rule)")
+            }
+            // The result names what stays armed, so nobody reads "perimeter disarmed" as "fire alarm off".
+            let text = alwaysArmed.isEmpty ? nil : "\(alwaysArmed.joined(separator: ", ")) stay\(alwaysArmed.count == 1 ? "s" : "") armed (\(rule))"
+            for z in disarmable where zoneControl[z]?.armed == true { setArmed(z, false, user: user, text: text, now: now, into: &out) }
 
         case .outOfService(let zoneID, let user, let reason):
             try requireUser(user)
@@ -166,7 +176,7 @@ extension AlarmEngine {
         if let last = lastTickTime {
             for area in config.areas {
                 guard let change = ArmingSchedule.crossing(area: area, site: config, from: last, to: now) else { continue }
-                for zone in config.zones where zone.area == area.id && zoneControl[zone.id]?.armed != change {
+                for zone in config.zones where zone.area == area.id && zone.type.needsArming && zoneControl[zone.id]?.armed != change {
                     setArmed(zone.id, change, user: "schedule", now: now, into: &out)
                 }
             }
@@ -177,13 +187,13 @@ extension AlarmEngine {
 
     // MARK: helpers
 
-    private mutating func setArmed(_ zoneID: String, _ armed: Bool, user: String, now: Date, into out: inout EngineOutput) {
+    private mutating func setArmed(_ zoneID: String, _ armed: Bool, user: String, text: String? = nil, now: Date, into out: inout EngineOutput) {
         guard var control = zoneControl[zoneID] else { return }
         control.armed = armed
         control.armedBy = user
         control.armedAt = now
         zoneControl[zoneID] = control
-        out.events.append(AlarmEvent(kind: armed ? .armed : .disarmed, time: now, zone: zoneID, user: user))
+        out.events.append(AlarmEvent(kind: armed ? .armed : .disarmed, time: now, zone: zoneID, user: user, text: text))
         if let zone = config.zones.first(where: { $0.id == zoneID }), let armRef = Self.armOutput(for: zone, site: config) {
             out.writes.append(PointWrite(ref: armRef, value: armed))
         }

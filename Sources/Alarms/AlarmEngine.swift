@@ -21,8 +21,8 @@ public struct AlarmEngine: Sendable {
     public internal(set) var selfTest: SelfTestRun?
     public internal(set) var lastCompleteSelfTest: Date?
     public var selfTestSettings = SelfTestSettings()
-    private let zones: [String: Zone]
     var engineStart: Date
+    let zones: [String: Zone]
 
     struct Key: Hashable { let source: AlarmSource; let condition: AlarmCondition }
 
@@ -49,7 +49,10 @@ public struct AlarmEngine: Sendable {
             openByKey[Key(source: a.source, condition: a.condition)] = a.id
         }
         for z in config.zones {
-            zoneControl[z.id] = restored[z.id] ?? ZoneControl(armed: ArmingSchedule.shouldBeArmed(zone: z, site: config, at: now) ?? true)
+            var control = restored[z.id] ?? ZoneControl(armed: ArmingSchedule.shouldBeArmed(zone: z, site: config, at: now) ?? true)
+            // Fire, 24-hour, panic and tamper zones are always armed (an older journal may say otherwise).
+            if !z.type.needsArming { control.armed = true }
+            zoneControl[z.id] = control
         }
         lastTickTime = min(lastAlive ?? now, now)
     }
