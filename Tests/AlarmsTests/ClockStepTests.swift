@@ -124,6 +124,18 @@ struct ClockStepTests {
         #expect(!third.events.contains { $0.kind == .chattering }, "the first activation was 70 s ago, not 3530 s in the future")
     }
 
+    @Test("area schedules follow the wall clock: a clock set from 18:50 to 19:50 arms the perimeter at that tick")
+    func scheduleFollowsTheWallClock() throws {
+        let config = try loadSite(EscalationTests.yaml)
+        var d = Daemon(config: config, at: siteTime(plusMinutes: 170))  // 18:50 site time: disarmed
+        #expect(d.engine.zoneControl["Z01"]?.armed == false)
+        #expect(d.tick(atSecond: 10).isEmpty)
+        d.wallOffset = 3600
+        let stepped = d.tick(atSecond: 20)
+        #expect(stepped.first?.kind == .clockSet)
+        #expect(Set(stepped.filter { $0.kind == .armed }.compactMap(\.zone)) == ["Z01", "Z02", "S01"], "19:00 has passed on the clock people read")
+    }
+
     @Test("ClockWatch: steady progress and jitter under 2 s are no step; a set clock is")
     func watch() {
         var w = ClockWatch()
