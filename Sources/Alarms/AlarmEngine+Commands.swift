@@ -26,6 +26,11 @@ extension AlarmEngine {
             var alarm = try open(id, user: user)
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { throw CommandRefusal(.invalid, "a note needs text (--text)") }
+            // Bounded, so one note cannot bloat every log line, message and page that shows it.
+            let length = trimmed.unicodeScalars.count
+            guard length <= Self.maxNoteLength else {
+                throw CommandRefusal(.invalid, "a note can be at most \(Self.maxNoteLength) characters (this one has \(length)); split it into several notes")
+            }
             alarm.notes.append(AlarmNote(time: now, user: user, text: trimmed))
             alarm.updatedAt = now
             replace(alarm)
@@ -65,6 +70,7 @@ extension AlarmEngine {
             var alarm = try open(id, user: user)
             let reasonText = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reasonText.isEmpty else { throw CommandRefusal(.invalid, "shelving needs a reason (--reason)") }
+            try Self.checkReason(reasonText, for: "a shelving reason")
             guard duration > .zero else { throw CommandRefusal(.invalid, "the shelving time must be positive") }
             guard duration <= config.maxShelve else {
                 throw CommandRefusal(.invalid, "alarm \(id) can be shelved for at most \(Self.minutes(config.maxShelve)) minutes (site maximum)")
@@ -88,7 +94,8 @@ extension AlarmEngine {
 
         case .arm(let target, let user):
             try requireUser(user)
-            let ids = try zoneIDs(target)
+            // Only perimeter and entry/exit zones have an arming state; the others are always armed.
+            let ids = try zoneIDs(target).filter { zones[$0]?.type.needsArming == true }
             let open = ids.filter { zoneConditions[$0] == .alarm && zoneControl[$0]?.outOfService != true }
             if !open.isEmpty {
                 throw CommandRefusal(.illegalTransition, "cannot arm \(target): zone\(open.count == 1 ? "" : "s") \(open.joined(separator: ", ")) in alarm now; clear \(open.count == 1 ? "it" : "them") or take \(open.count == 1 ? "it" : "them") out of service first")
@@ -97,13 +104,23 @@ extension AlarmEngine {
 
         case .disarm(let target, let user):
             try requireUser(user)
-            for z in try zoneIDs(target) where zoneControl[z]?.armed == true { setArmed(z, false, user: user, now: now, into: &out) }
+            let ids = try zoneIDs(target)
+            let disarmable = ids.filter { zones[$0]?.type.needsArming == true }
+            let alwaysArmed = ids.filter { zones[$0]?.type.needsArming != true }.map { "\($0) (\(zones[$0]?.type.rawValue ?? "?"))" }
+            let rule = "fire, 24-hour, panic and tamper zones are always armed"
+            guard !disarmable.isEmpty else {
+                throw CommandRefusal(.illegalTransition, "cannot disarm \(target): zone\(alwaysArmed.count == 1 ? "" : "s") \(alwaysArmed.joined(separator: ", ")) cannot be disarmed; \(rule)")
+            }
+            // The result names what stays armed, so nobody reads "perimeter disarmed" as "fire alarm off".
+            let text = alwaysArmed.isEmpty ? nil : "\(alwaysArmed.joined(separator: ", ")) stay\(alwaysArmed.count == 1 ? "s" : "") armed (\(rule))"
+            for z in disarmable where zoneControl[z]?.armed == true { setArmed(z, false, user: user, text: text, now: now, into: &out) }
 
         case .outOfService(let zoneID, let user, let reason):
             try requireUser(user)
             guard var control = zoneControl[zoneID] else { throw unknownZone(zoneID) }
             guard !control.outOfService else { throw CommandRefusal(.illegalTransition, "zone \(zoneID) is already out of service (since \(Self.stamp(control.outOfServiceAt)) by \(control.outOfServiceBy ?? "?"))") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CommandRefusal(.invalid, "taking a zone out of service needs a reason (--reason)") }
+            try Self.checkReason(reason, for: "an out-of-service reason")
             control.outOfService = true
             control.outOfServiceBy = user
             control.outOfServiceReason = reason
@@ -159,7 +176,7 @@ extension AlarmEngine {
         if let last = lastTickTime {
             for area in config.areas {
                 guard let change = ArmingSchedule.crossing(area: area, site: config, from: last, to: now) else { continue }
-                for zone in config.zones where zone.area == area.id && zoneControl[zone.id]?.armed != change {
+                for zone in config.zones where zone.area == area.id && zone.type.needsArming && zoneControl[zone.id]?.armed != change {
                     setArmed(zone.id, change, user: "schedule", now: now, into: &out)
                 }
             }
@@ -170,13 +187,13 @@ extension AlarmEngine {
 
     // MARK: helpers
 
-    private mutating func setArmed(_ zoneID: String, _ armed: Bool, user: String, now: Date, into out: inout EngineOutput) {
+    private mutating func setArmed(_ zoneID: String, _ armed: Bool, user: String, text: String? = nil, now: Date, into out: inout EngineOutput) {
         guard var control = zoneControl[zoneID] else { return }
         control.armed = armed
         control.armedBy = user
         control.armedAt = now
         zoneControl[zoneID] = control
-        out.events.append(AlarmEvent(kind: armed ? .armed : .disarmed, time: now, zone: zoneID, user: user))
+        out.events.append(AlarmEvent(kind: armed ? .armed : .disarmed, time: now, zone: zoneID, user: user, text: text))
         if let zone = config.zones.first(where: { $0.id == zoneID }), let armRef = Self.armOutput(for: zone, site: config) {
             out.writes.append(PointWrite(ref: armRef, value: armed))
         }
@@ -207,6 +224,13 @@ extension AlarmEngine {
             throw CommandRefusal(.notFound, "no zone or area '\(target)'; zones: \(config.zones.map(\.id).joined(separator: ", "))")
         }
         return members
+    }
+
+    static func checkReason(_ reason: String, for what: String) throws(CommandRefusal) {
+        let length = reason.unicodeScalars.count
+        guard length <= maxReasonLength else {
+            throw CommandRefusal(.invalid, "\(what) can be at most \(maxReasonLength) characters (this one has \(length))")
+        }
     }
 
     private func unknownZone(_ id: String) -> CommandRefusal {

@@ -21,14 +21,18 @@ public struct AlarmEngine: Sendable {
     public internal(set) var selfTest: SelfTestRun?
     public internal(set) var lastCompleteSelfTest: Date?
     public var selfTestSettings = SelfTestSettings()
-    let engineStart: Date
-    private let zones: [String: Zone]
+    var engineStart: Date
+    let zones: [String: Zone]
 
     struct Key: Hashable { let source: AlarmSource; let condition: AlarmCondition }
 
     /// Chattering: this many activations within `chatterWindow` (ISA-18.2 practice: 3 in a minute).
     public static let chatterCount = 3
     public static let chatterWindow: TimeInterval = 60
+    /// The longest note, in characters (Unicode scalars); a longer one is refused, not cut.
+    public static let maxNoteLength = 4000
+    /// The longest shelving or out-of-service reason, in characters.
+    public static let maxReasonLength = 500
 
     /// Builds the engine from the journal's last state (or fresh, with zones armed per schedule).
     /// `resumingFrom` is when the daemon was last alive (the journal's last event): the first
@@ -45,7 +49,10 @@ public struct AlarmEngine: Sendable {
             openByKey[Key(source: a.source, condition: a.condition)] = a.id
         }
         for z in config.zones {
-            zoneControl[z.id] = restored[z.id] ?? ZoneControl(armed: ArmingSchedule.shouldBeArmed(zone: z, site: config, at: now) ?? true)
+            var control = restored[z.id] ?? ZoneControl(armed: ArmingSchedule.shouldBeArmed(zone: z, site: config, at: now) ?? true)
+            // Fire, 24-hour, panic and tamper zones are always armed (an older journal may say otherwise).
+            if !z.type.needsArming { control.armed = true }
+            zoneControl[z.id] = control
         }
         lastTickTime = min(lastAlive ?? now, now)
     }
@@ -197,6 +204,39 @@ public struct AlarmEngine: Sendable {
             out.events.append(AlarmEvent(kind: .chattering, time: now, alarm: alarm,
                                          text: "\(times.count) activations within \(Int(Self.chatterWindow)) s"))
         }
+    }
+
+    /// Restores the chattering history from the journal's recent `raised` and `reactivated`
+    /// events, so an input chattering across a restart is still reported as chattering.
+    public mutating func restoreActivations(_ events: [AlarmEvent], at now: Date) {
+        for e in events where e.kind == .raised || e.kind == .reactivated {
+            guard let a = e.alarm, e.time <= now, now.timeIntervalSince(e.time) < Self.chatterWindow else { continue }
+            recentActivations[Key(source: a.source, condition: a.condition), default: []].append(e.time)
+        }
+        recentActivations = recentActivations.mapValues { $0.sorted() }
+    }
+
+    /// Moves every pending deadline and window anchor by `d` seconds (see `clockSet`).
+    mutating func shiftPending(by d: TimeInterval) {
+        for (id, var alarm) in alarms {
+            alarm.escalationBase = (alarm.escalationBase ?? alarm.raisedAt).addingTimeInterval(d)
+            if var s = alarm.shelved {
+                s.until = s.until.addingTimeInterval(d)
+                alarm.shelved = s
+            }
+            alarms[id] = alarm
+        }
+        recentActivations = recentActivations.mapValues { $0.map { $0.addingTimeInterval(d) } }
+        if var run = selfTest, run.finishedAt == nil {
+            for (zone, var test) in run.zones {
+                test.deadline = test.deadline.addingTimeInterval(d)
+                run.zones[zone] = test
+            }
+            selfTest = run
+        }
+        // The 26-hour self-test check is a duration too.
+        lastCompleteSelfTest = lastCompleteSelfTest?.addingTimeInterval(d)
+        engineStart = engineStart.addingTimeInterval(d)
     }
 
     /// Restored alarms whose source is no longer in the config (a zone renamed, a device removed)

@@ -43,6 +43,11 @@ public struct AlarmNote: Sendable, Hashable, Codable {
     public var time: Date
     public var user: String
     public var text: String
+    public init(time: Date, user: String, text: String) {
+        self.time = time
+        self.user = user
+        self.text = text
+    }
 }
 
 public struct Shelving: Sendable, Hashable, Codable {
@@ -108,6 +113,8 @@ public struct AlarmEvent: Sendable, Hashable, Codable {
         case equipmentCheck = "equipment-check"
         /// Footage past the retention rule deleted from a file-based recorder (text: what and how much).
         case retentionPruned = "retention-pruned"
+        /// The wall clock was set (GB 12663); text: the old and the new time.
+        case clockSet = "clock-set"
     }
     public var kind: Kind
     public var time: Date

@@ -113,6 +113,12 @@ public struct StateTracker: Sendable {
         return changes
     }
 
+    /// The wall clock was set: pending sensor on-delays move with it, so each still lasts its
+    /// `delay_s` of real time (scans are stamped with the wall clock).
+    public mutating func clockSet(_ step: ClockStep) {
+        pendingBand = pendingBand.mapValues { ($0.band, $0.since.addingTimeInterval(step.delta)) }
+    }
+
     private func lossAfter(_ bus: String) -> Int { config.bus(bus)?.commLossAfter ?? 3 }
 }
 

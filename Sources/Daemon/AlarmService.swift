@@ -47,6 +47,7 @@ public actor AlarmService {
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
                              nextID: state.nextAlarmID, now: now(), resumingFrom: try journal.lastEventTime(),
                              lastCompleteSelfTest: try journal.lastCompleteSelfTest())
+        engine.restoreActivations(state.recentActivations, at: now())
         engine.selfTestSettings.timeout = TimeInterval(config.selfTestTimeoutSeconds)
         engine.selfTestSettings.walkWindow = config.walkTestWindowMinutes * 60
         tracker = StateTracker(config: config)
@@ -95,8 +96,23 @@ public actor AlarmService {
         try await answered { service in try service.engine.command(command, at: service.now()) }
     }
 
+    /// Compares the wall clock with the monotonic one on every tick (see `ClockWatch`).
+    private var clockWatch = ClockWatch()
+
     public func tick() async {
-        await step { _ = await $0.commit($0.engine.tick(at: $0.now()), samples: [], retry: true) }
+        await step { service in
+            let t = service.now()
+            var output = EngineOutput()
+            // A set clock moves every pending timer with it and is journaled (GB 12663), before the tick.
+            if let clockStep = service.clockWatch.observe(wall: t, monotonic: .now) {
+                service.tracker.clockSet(clockStep)
+                output = service.engine.clockSet(clockStep)
+            }
+            let ticked = service.engine.tick(at: t)
+            output.events += ticked.events
+            output.writes += ticked.writes
+            _ = await service.commit(output, samples: [], retry: true)
+        }
     }
 
     /// Raises or returns a system alarm (self-test missed, delivery failure).

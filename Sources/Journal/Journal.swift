@@ -146,7 +146,7 @@ public final class Journal: Sendable {
                        samples: [SampleBucket] = [], outbox: [OutboxInsert] = [], holds: [HoldChange] = [],
                        repairs: [Repair] = []) async throws -> [AlarmEvent] {
         guard !events.isEmpty || !samples.isEmpty || !zoneControl.isEmpty || !outbox.isEmpty else { return events }
-        let encodedEvents = try events.map { ($0, try Self.encoder.encode($0)) }
+        let encodedEvents = try events.map { ($0, try Self.encoder.encode(Self.storedBody($0))) }
         var latest: [Int: Alarm] = [:]
         for e in events { if let a = e.alarm { latest[a.id] = a } }
         let alarmRows = try latest.values.map { ($0, try Self.encoder.encode($0)) }
@@ -191,6 +191,38 @@ public final class Journal: Sendable {
         }
     }
 
+    /// What an event's body holds: the alarm as it was, without its notes. Notes are stored once,
+    /// in the alarm row and as the text of their own `noted` event; repeating every earlier note in
+    /// every event made the journal grow with the square of the notes. Reading events back puts
+    /// the notes in again (`attachNotes`).
+    static func storedBody(_ event: AlarmEvent) -> AlarmEvent {
+        guard event.alarm?.notes.isEmpty == false else { return event }
+        var e = event
+        e.alarm?.notes = []
+        return e
+    }
+
+    /// Gives each read event's alarm the notes it had at that event: the `noted` events of that
+    /// alarm up to the event's sequence number. Bodies written before notes were stored once
+    /// still hold their notes and are left as they are.
+    static func attachNotes(_ events: inout [AlarmEvent], db: Database) throws {
+        let ids = Set(events.compactMap { e in e.alarm.flatMap { $0.notes.isEmpty ? $0.id : nil } })
+        guard !ids.isEmpty, let last = events.compactMap(\.seq).max() else { return }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT seq, alarm_id, time, user, text FROM events
+            WHERE kind = 'noted' AND alarm_id IN (\(ids.sorted().map(String.init).joined(separator: ","))) AND seq <= ? ORDER BY seq
+            """, arguments: [last])
+        var notes: [Int: [(seq: Int64, note: AlarmNote)]] = [:]
+        for row in rows {
+            let note = AlarmNote(time: Date(timeIntervalSince1970: row["time"]), user: row["user"] ?? "", text: row["text"] ?? "")
+            notes[row["alarm_id"], default: []].append((row["seq"], note))
+        }
+        for i in events.indices {
+            guard let alarm = events[i].alarm, alarm.notes.isEmpty, let seq = events[i].seq, let list = notes[alarm.id] else { continue }
+            events[i].alarm?.notes = list.filter { $0.seq <= seq }.map(\.note)
+        }
+    }
+
     static func store(_ b: SampleBucket, db: Database) throws {
         let table = b.span == .minute ? "samples_minute" : "samples_hour"
         try db.execute(sql: """
@@ -208,6 +240,9 @@ public final class Journal: Sendable {
         public var zoneControl: [String: ZoneControl]
         public var nextAlarmID: Int
         public var lastSeq: Int64
+        /// `raised` and `reactivated` events of the last chattering window before the last event,
+        /// so chattering is still noticed across a restart (`AlarmEngine.restoreActivations`).
+        public var recentActivations: [AlarmEvent] = []
     }
 
     public func loadState() throws -> State {
@@ -221,7 +256,13 @@ public final class Journal: Sendable {
             }
             let maxID = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM alarms") ?? 0
             let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0
-            return State(openAlarms: open, zoneControl: zones, nextAlarmID: maxID + 1, lastSeq: lastSeq)
+            var recent: [AlarmEvent] = []
+            if let lastTime = try Double.fetchOne(db, sql: "SELECT MAX(time) FROM events") {
+                recent = try Row.fetchAll(db, sql: """
+                    SELECT seq, body FROM events WHERE kind IN ('raised', 'reactivated') AND time >= ? ORDER BY seq
+                    """, arguments: [lastTime - AlarmEngine.chatterWindow]).map(Self.event)
+            }
+            return State(openAlarms: open, zoneControl: zones, nextAlarmID: maxID + 1, lastSeq: lastSeq, recentActivations: recent)
         }
     }
 
@@ -246,13 +287,18 @@ public final class Journal: Sendable {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT seq, body FROM events WHERE seq > ? \(alarm == nil ? "" : "AND alarm_id = \(alarm!)") ORDER BY seq LIMIT ?
                 """, arguments: [seq, limit])
-            return try rows.map { row in
-                let body: String = row["body"]
-                var e = try Self.decoder.decode(AlarmEvent.self, from: Data(body.utf8))
-                e.seq = row["seq"]
-                return e
-            }
+            var events = try rows.map(Self.event)
+            try Self.attachNotes(&events, db: db)
+            return events
         }
+    }
+
+    /// An event from a row of `seq, body`.
+    static func event(_ row: Row) throws -> AlarmEvent {
+        let body: String = row["body"]
+        var e = try decoder.decode(AlarmEvent.self, from: Data(body.utf8))
+        e.seq = row["seq"]
+        return e
     }
 
     /// Per-minute or per-hour min/max/mean of a sensor since `since`.
@@ -292,6 +338,11 @@ public final class Journal: Sendable {
         try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
+    /// Bytes of all stored event bodies (how fast the journal grows).
+    public func eventBodyBytes() throws -> Int {
+        try db.read { db in try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(CAST(body AS BLOB))), 0) FROM events") ?? 0 }
+    }
+
     public func lastSeq() throws -> Int64 {
         try db.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
     }
@@ -309,12 +360,9 @@ public final class Journal: Sendable {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT seq, body FROM events WHERE kind IN (\(kinds.map { _ in "?" }.joined(separator: ","))) AND time >= ? AND time < ? ORDER BY seq
                 """, arguments: StatementArguments(kinds + [from.timeIntervalSince1970, to.timeIntervalSince1970] as [any DatabaseValueConvertible]))
-            return try rows.map { row in
-                let body: String = row["body"]
-                var e = try Self.decoder.decode(AlarmEvent.self, from: Data(body.utf8))
-                e.seq = row["seq"]
-                return e
-            }
+            var events = try rows.map(Self.event)
+            try Self.attachNotes(&events, db: db)
+            return events
         }
     }
 

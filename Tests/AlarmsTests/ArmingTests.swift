@@ -38,14 +38,16 @@ struct ArmingTests {
         #expect(alarm.name == "北围墙")
     }
 
-    @Test("24-hour, fire and panic zones alarm even when disarmed", arguments: [
+    @Test("24-hour, fire and panic zones cannot be disarmed and always alarm", arguments: [
         ("F01", "fire", Priority.critical), ("P01", "panic", .critical), ("H01", "24h", .high), ("S02", "24h", .high),
     ])
     func alwaysAlarmZones(zone: String, category: String, priority: Priority) throws {
         var rig = try Rig()
         rig.zone(zone, .normal)
-        try rig.command(.disarm(target: zone, user: "张三"))
-        #expect(rig.engine.zoneControl[zone]?.armed == false)
+        let r = refusal { try rig.command(.disarm(target: zone, user: "张三")) }
+        #expect(r?.code == .illegalTransition)
+        #expect(r?.message.contains("cannot be disarmed") == true, "\(r?.message ?? "-")")
+        #expect(rig.engine.zoneControl[zone]?.armed == true)
         let out = rig.zone(zone, .alarm)
         #expect(out.kinds == [.raised])
         #expect(out.events.first?.alarm?.category == category)
@@ -166,9 +168,10 @@ struct ArmingTests {
         let armed = try rig.command(.arm(target: "S01", user: "张三"))
         #expect(armed.writes.map(\.ref) == [PointRef(device: "exp", point: "arm", index: 0)])
         #expect(armed.writes.map(\.value) == [true])
-        let disarmed = try rig.command(.disarm(target: "S02", user: "张三"))
-        #expect(disarmed.writes.map(\.ref) == [PointRef(device: "exp", point: "arm", index: 1)], "S02 is zone 2 of the expander")
+        let disarmed = try rig.command(.disarm(target: "S01", user: "张三"))
+        #expect(disarmed.writes.map(\.ref) == [PointRef(device: "exp", point: "arm", index: 0)], "S01 is zone 1 of the expander")
         #expect(disarmed.writes.map(\.value) == [false])
+        try rig.command(.arm(target: "S01", user: "张三"))
         // di-1 (generic-di-16) has no arm output.
         #expect(try rig.command(.arm(target: "Z01", user: "张三")).writes.isEmpty)
         // The schedule arms the panel too.
@@ -243,6 +246,50 @@ struct ArmingTests {
         #expect(rig.tick().kinds == [.disarmed, .disarmed])
         rig.now = siteTime(plusMinutes: 27 * 60 + 1)  // Sat 19:01
         #expect(rig.tick().kinds == [.armed, .armed, .armed])
+    }
+
+    /// The test site with the fire zone F01 and the 24-hour zone H01 in the scheduled perimeter area.
+    static let mixedAreaYAML = siteYAML
+        .replacingOccurrences(of: "type: fire, input: \"di-1.di[8]\"}", with: "type: fire, input: \"di-1.di[8]\", area: perimeter}")
+        .replacingOccurrences(of: "type: 24h, input: \"di-1.di[10]\"}", with: "type: 24h, input: \"di-1.di[10]\", area: perimeter}")
+
+    @Test("disarm of an area disarms only what can be disarmed and says which zones stay armed")
+    func disarmAreaWithFireZone() throws {
+        let config = try loadSite(Self.mixedAreaYAML)
+        #expect(config.zones.first { $0.id == "F01" }?.area == "perimeter")
+        var rig = Rig(config: config, engine: AlarmEngine(config: config, now: afternoon), at: afternoon)
+        #expect(rig.engine.zoneControl["F01"]?.armed == true, "the schedule (disarmed at 16:00) does not disarm a fire zone")
+        #expect(rig.engine.zoneControl["H01"]?.armed == true)
+        // F01 in alarm does not stop the perimeter from being armed: arming does not concern it.
+        rig.zone("F01", .alarm)
+        let armed = try rig.command(.arm(target: "perimeter", user: "张三"))
+        #expect(Set(armed.events.compactMap(\.zone)) == ["Z01", "Z02", "S01"])
+        let disarmed = try rig.command(.disarm(target: "perimeter", user: "李四"))
+        #expect(disarmed.kinds == [.disarmed, .disarmed, .disarmed])
+        #expect(Set(disarmed.events.compactMap(\.zone)) == ["Z01", "Z02", "S01"], "F01 and H01 are not listed as disarmed")
+        #expect(disarmed.events.allSatisfy { $0.text?.contains("F01") == true && $0.text?.contains("H01") == true },
+                "the result says which zones stay armed: \(disarmed.events.map { $0.text ?? "-" })")
+        #expect(rig.engine.zoneControl["F01"]?.armed == true)
+        #expect(rig.engine.zoneControl["H01"]?.armed == true)
+        // The schedule's 07:00 disarm leaves them armed too.
+        rig.now = siteTime(plusMinutes: 181)  // 19:01: the schedule arms
+        #expect(Set(rig.tick().events.filter { $0.kind == .armed }.compactMap(\.zone)) == ["Z01", "Z02", "S01"])
+        rig.now = siteTime(plusMinutes: 15 * 60 + 1)  // Sat 07:01
+        let scheduled = rig.tick()
+        #expect(Set(scheduled.events.filter { $0.kind == .disarmed }.compactMap(\.zone)) == ["Z01", "Z02", "S01"])
+        #expect(rig.engine.zoneControl["F01"]?.armed == true)
+    }
+
+    @Test("an area of only always-armed zones cannot be disarmed; a journal's old disarm of a fire zone is undone at start")
+    func alwaysArmedOnly() throws {
+        let yaml = siteYAML.replacingOccurrences(of: "type: fire, input: \"di-1.di[8]\"}", with: "type: fire, input: \"di-1.di[8]\", area: plant}")
+            .replacingOccurrences(of: "  - {id: yard, name: 院内}", with: "  - {id: yard, name: 院内}\n  - {id: plant, name: 消防}")
+        let config = try loadSite(yaml)
+        var rig = Rig(config: config, engine: AlarmEngine(config: config, zoneControl: ["F01": ZoneControl(armed: false)], now: afternoon), at: afternoon)
+        #expect(rig.engine.zoneControl["F01"]?.armed == true, "a fire zone is always armed, whatever an old journal says")
+        let r = refusal { try rig.command(.disarm(target: "plant", user: "李四")) }
+        #expect(r?.code == .illegalTransition)
+        #expect(r?.message.contains("F01") == true, "\(r?.message ?? "-")")
     }
 
     /// (minute of the day in site time, whether the perimeter should be armed then)

@@ -1,5 +1,6 @@
 import Alarms
 import Foundation
+import Journal
 import Polling
 import SiteConfig
 import Testing
@@ -173,5 +174,59 @@ struct RestoreTests {
         #expect(b.zoneControl["Z02"]?.armed == true)
         #expect(b.tick(at: siteTime(plusMinutes: 241)).events.isEmpty, "no boundary passed since 19:30: the operator's disarm stands")
         #expect(b.zoneControl["Z01"]?.armed == false)
+    }
+}
+
+/// Chattering counts activations within a minute; a restart in the middle of a chattering input
+/// must not forget the activations before it.
+@Suite("Restart: chattering history")
+struct ChatterRestartTests {
+    @Test("two activations before a restart and one after, within a minute: chattering")
+    func chatterSurvivesRestart() async throws {
+        let tmp = try JournalTests.TempJournal()
+        var a = try Rig()
+        do {
+            let journal = try tmp.open()
+            a.zone("H01", .normal)
+            _ = try await journal.commit(a.zone("H01", .alarm).events)
+            a.advance(seconds: 5)
+            _ = try await journal.commit(a.zone("H01", .normal).events)
+            a.advance(seconds: 5)
+            _ = try await journal.commit(a.zone("H01", .alarm).events)
+        }
+        let later = a.now.addingTimeInterval(10)
+        let state = try tmp.open().loadState()
+        var engine = AlarmEngine(config: a.config, restoring: state.openAlarms, zoneControl: state.zoneControl,
+                                 nextID: state.nextAlarmID, now: later)
+        engine.restoreActivations(state.recentActivations, at: later)
+        var b = Rig(config: a.config, engine: engine, at: later)
+        #expect(b.zone("H01", .alarm).events.isEmpty, "the first scan finds the open alarm")
+        b.advance(seconds: 2)
+        b.zone("H01", .normal)
+        b.advance(seconds: 2)
+        let third = b.zone("H01", .alarm)
+        #expect(third.kinds == [.reactivated, .chattering], "3 activations in 24 s, 2 of them before the restart")
+    }
+
+    @Test("activations older than the window are not restored")
+    func oldActivationsForgotten() async throws {
+        let tmp = try JournalTests.TempJournal()
+        var a = try Rig()
+        let journal = try tmp.open()
+        a.zone("H01", .normal)
+        _ = try await journal.commit(a.zone("H01", .alarm).events)
+        a.advance(seconds: 5)
+        _ = try await journal.commit(a.zone("H01", .normal).events)
+        a.advance(seconds: 5)
+        _ = try await journal.commit(a.zone("H01", .alarm).events)
+        let later = a.now.addingTimeInterval(120)
+        let state = try journal.loadState()
+        var engine = AlarmEngine(config: a.config, restoring: state.openAlarms, zoneControl: state.zoneControl,
+                                 nextID: state.nextAlarmID, now: later)
+        engine.restoreActivations(state.recentActivations, at: later)
+        var b = Rig(config: a.config, engine: engine, at: later)
+        b.zone("H01", .alarm)
+        b.zone("H01", .normal)
+        #expect(b.zone("H01", .alarm).kinds == [.reactivated], "the earlier activations were two minutes ago")
     }
 }
