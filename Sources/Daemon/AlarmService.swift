@@ -380,15 +380,6 @@ public actor AlarmService {
 
     // MARK: recorders
 
-    /// The conditions of a recorder's retention check, each its own alarm on the recorder.
-    static let retentionConditions: [String: (AlarmCondition, String)] = [
-        "shortfall": (.retentionShortfall, "录像保存不足 retention shortfall"),
-        "recording-stopped": (.recordingStopped, "录像停止 recording stopped"),
-        "at-risk": (.retentionAtRisk, "录像保存期有风险 retention at risk"),
-        "disk-full": (.diskFull, "录像磁盘将满 disk nearly full"),
-        "storage": (.fault, "录像存储不可读 storage unreadable"),
-    ]
-
     /// A recorder's retention check: raises or returns its alarms, keeps the status for reports.
     public func retentionChecked(_ status: RetentionStatus) async {
         await gate.enter()
@@ -397,12 +388,8 @@ public actor AlarmService {
         let previous = retention[status.recorder]
         retention[status.recorder] = status
         var output = EngineOutput()
-        for (check, (condition, label)) in Self.retentionConditions.sorted(by: { $0.key < $1.key }) {
-            let finding = status.finding(check)
-            // A check that did not run this time (no disk figures, say) keeps its alarm as it was.
-            guard let finding else { continue }
-            output.events += engine.system("recorder-\(status.recorder)", condition, name: "\(name) \(label)", active: !finding.ok,
-                                           detail: finding.text, at: now()).events
+        for c in RetentionAlarms.changes(status, recorderName: name) {
+            output.events += engine.system(c.source, c.condition, name: c.name, active: c.active, detail: c.detail, at: now()).events
         }
         if status.pruned > 0 {
             output.events.append(AlarmEvent(kind: .retentionPruned, time: now(), user: "watchroomd",
