@@ -49,8 +49,10 @@ public enum ConfigCheck {
             case .secret(let id):
                 guard let target = config.notify.first(where: { $0.id == id }) else { return nil }
                 do {
-                    _ = try DeliveryService.resolve(target)
-                    message = nil
+                    // An empty file would sign with an empty key: the bot refuses every message.
+                    let resolved = try DeliveryService.resolve(target)
+                    message = resolved.secret?.isEmpty == true
+                        ? "notify target '\(id)': secret_file \(target.secretFile ?? "") is empty" : nil
                 } catch { message = "\(error)" }
             }
             return message.map { Diagnostic(file: r.location.file, line: r.location.line, column: r.location.column, message: $0) }

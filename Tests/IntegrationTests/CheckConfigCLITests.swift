@@ -128,9 +128,14 @@ struct CheckConfigCLITests {
         #expect(err.contains("\(file):13:") && err.contains("WATCHROOM_TEST_FS_SECRET"), "\(err)")
 
         let secret = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("ding.secret").path
-        try "SEC0123".write(toFile: secret, atomically: true, encoding: .utf8)
+        try "\n".write(toFile: secret, atomically: true, encoding: .utf8)
         try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "/nonexistent/ding.secret", with: secret)
             .write(toFile: file, atomically: true, encoding: .utf8)
+        let empty = try run(["check-config", file], environment: ["WATCHROOM_TEST_FS_SECRET": "SEC456"])
+        #expect(empty.0 == 2)
+        #expect(empty.2.contains("\(file):12:") && empty.2.contains("is empty"), "\(empty.2)")
+
+        try "SEC0123\n".write(toFile: secret, atomically: true, encoding: .utf8)
         let good = try run(["check-config", file], environment: ["WATCHROOM_TEST_FS_SECRET": "SEC456"])
         #expect(good.0 == 0, "\(good.2)")
     }
