@@ -1,4 +1,5 @@
 import Foundation
+import Notify
 import Polling
 public import SiteConfig
 
@@ -7,17 +8,54 @@ public enum ConfigCheck {
     public struct Report: Sendable {
         public let exitCode: Int32
         public let output: String
+        /// `file:line:column: warning: ...` lines (for stderr); they never change the exit code.
+        public var warnings: String = ""
     }
 
-    public static func run(file: String, showPlan: Bool) -> Report {
+    /// `checkHost: false` validates a config written for another machine (its group and secrets are not looked for).
+    public static func run(file: String, showPlan: Bool, checkHost: Bool = true) -> Report {
         do {
             let config = try SiteConfigLoader().load(file: file)
+            let warnings = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
+                .joined(separator: "\n")
+            let problems = checkHost ? hostProblems(config) : []
+            if !problems.isEmpty {
+                return Report(exitCode: 2, output: failure(problems, file: file), warnings: warnings)
+            }
             var text = summary(config)
             if showPlan { text += "\n" + plan(config) }
-            return Report(exitCode: 0, output: text)
+            return Report(exitCode: 0, output: text, warnings: warnings)
         } catch {
-            let n = error.diagnostics.count
-            return Report(exitCode: 2, output: error.description + "\n\(n) error\(n == 1 ? "" : "s") in \(file)")
+            return Report(exitCode: 2, output: failure(error.diagnostics, file: file))
+        }
+    }
+
+    static func failure(_ diagnostics: [Diagnostic], file: String) -> String {
+        let n = diagnostics.count
+        return ConfigError(diagnostics).description + "\n\(n) error\(n == 1 ? "" : "s") in \(file)"
+    }
+
+    /// What the config asks of this machine and it does not have, checked as the service sees it
+    /// (check-config runs as ExecStartPre, with the service's user and environment): an unknown
+    /// control group, an unreadable `secret_file`, an unset `secret_env`. Any of them would stop
+    /// `run`, or lock the operators out of the control socket.
+    public static func hostProblems(_ config: SiteConfig) -> [Diagnostic] {
+        config.hostRequirements.compactMap { r in
+            let message: String?
+            switch r.kind {
+            case .group(let name):
+                message = getgrnam(name) != nil ? nil
+                    : "control group '\(name)' does not exist on this machine; create it (systemd-sysusers creates 'watchroom') or remove 'group'"
+            case .secret(let id):
+                guard let target = config.notify.first(where: { $0.id == id }) else { return nil }
+                do {
+                    // An empty file would sign with an empty key: the bot refuses every message.
+                    let resolved = try DeliveryService.resolve(target)
+                    message = resolved.secret?.isEmpty == true
+                        ? "notify target '\(id)': secret_file \(target.secretFile ?? "") is empty" : nil
+                } catch { message = "\(error)" }
+            }
+            return message.map { Diagnostic(file: r.location.file, line: r.location.line, column: r.location.column, message: $0) }
         }
     }
 

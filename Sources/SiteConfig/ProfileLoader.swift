@@ -7,8 +7,9 @@ enum ProfileLoader {
                             "values", "writable", "description"]
 
     static func load(file: String, sink: DiagnosticSink) -> DeviceProfile? {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            sink.add(SourceLocation(file: file, line: 1, column: 1), "cannot read profile file")
+        let text: String
+        do { text = try SourceText.read(file, what: "the profile file") } catch {
+            for d in error.diagnostics { sink.add(SourceLocation(file: d.file, line: d.line, column: d.column), d.message) }
             return nil
         }
         guard let root = parseYAML(text: text, file: file, sink: sink), let map = root.map("a device profile")
@@ -59,8 +60,13 @@ enum ProfileLoader {
             }
         }
         let bit = m["bit"]?.int("\(what) bit", in: 0...15)
-        let scale = m["scale"]?.double("\(what) scale") ?? 1
-        let offset = m["offset"]?.double("\(what) offset") ?? 0
+        // Bounded so that a reading (raw * scale + offset) and a write ((value - offset) / scale) stay finite.
+        var scale = m["scale"]?.double("\(what) scale", in: -1e6...1e6) ?? 1
+        if scale == 0 {
+            m["scale"]?.error("\(what) scale 0 would make every reading the offset (and a write divide by zero)")
+            scale = 1
+        }
+        let offset = m["offset"]?.double("\(what) offset", in: -1e12...1e12) ?? 0
         let unit = m["unit"]?.string("\(what) unit")
         let writable = m["writable"]?.bool("\(what) writable") ?? false
         let description = m["description"]?.string("\(what) description")
@@ -68,7 +74,8 @@ enum ProfileLoader {
         if let v = m["values"], let vm = v.map("\(what) values") {
             var out: [Int: String] = [:]
             for (k, lv) in vm.entries {
-                if let code = k.int("an enum value of \(what)"), let label = lv.string("an enum label") { out[code] = label }
+                // A code is a register value: int16 or uint16, or a 32-bit one.
+                if let code = k.int("an enum value of \(what)", in: -2_147_483_648...4_294_967_295), let label = lv.string("an enum label") { out[code] = label }
             }
             labels = out
         }

@@ -30,6 +30,11 @@ public struct SiteConfig: Sendable {
     public var walkTestWindowMinutes: Double = 30
     /// Retention holds, approvers, retention checks.
     public var duty = DutySettings()
+    /// What loads but is probably not what the site wants (no shifts, two zones on one input),
+    /// located like errors; `check-config` prints them and still exits 0.
+    public var warnings: [Diagnostic] = []
+    /// The groups and secrets the config asks of its host, for `check-config` to verify.
+    public var hostRequirements: [HostRequirement] = []
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }

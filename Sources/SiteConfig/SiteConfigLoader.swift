@@ -20,24 +20,24 @@ public struct SiteConfigLoader: Sendable {
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw ConfigError([Diagnostic(file: file, line: 1, column: 1, message: "cannot read the config file (missing or not readable)")])
-        }
-        let config = Reader(file: file, sink: sink, loader: self).read(text: text)
+        let text = try SourceText.read(file, what: "the config file")
+        let reader = Reader(file: file, sink: sink, loader: self)
+        let config = reader.read(text: text)
         if !sink.items.isEmpty || config == nil {
             let items = sink.items.isEmpty
                 ? [Diagnostic(file: file, line: 1, column: 1, message: "the config is not valid")] : sink.items
             throw ConfigError(Array(Set(items)).sorted())
         }
-        return config!
+        var site = config!
+        site.warnings = Array(Set(sink.warnings)).sorted()
+        site.hostRequirements = reader.hostRequirements
+        return site
     }
 
     /// Only the control socket of a config (for watchroomctl --config), without validating the rest.
     public static func controlSocket(configFile: String) throws(ConfigError) -> String {
         let sink = DiagnosticSink()
-        guard let text = try? String(contentsOfFile: configFile, encoding: .utf8) else {
-            throw ConfigError([Diagnostic(file: configFile, line: 1, column: 1, message: "cannot read the config file")])
-        }
+        let text = try SourceText.read(configFile, what: "the config file")
         guard let root = parseYAML(text: text, file: configFile, sink: sink), let top = root.map("the site config") else {
             throw ConfigError(sink.items)
         }
@@ -68,6 +68,8 @@ private final class Reader {
     var profileCache: [String: DeviceProfile?] = [:]
     var declaredBuses: Set<String> = []
     var declaredDevices: Set<String> = []
+    /// What the config asks of the host (checked by check-config, not here).
+    var hostRequirements: [HostRequirement] = []
 
     init(file: String, sink: DiagnosticSink, loader: SiteConfigLoader) {
         self.file = file
@@ -113,7 +115,10 @@ private final class Reader {
         if let c = top["control"]?.map("control") {
             c.check(allowed: ["socket", "group"], in: "control")
             socket = c["socket"]?.string("control socket") ?? socket
-            group = c["group"]?.string("control group")
+            if let g = c["group"], let name = g.string("control group") {
+                group = name
+                hostRequirements.append(HostRequirement(.group(name), at: g.location))
+            }
         }
 
         let buses = readList(top, "buses", required: true, what: "bus", read: bus)
@@ -127,7 +132,7 @@ private final class Reader {
         let areas = readList(top, "areas", required: false, what: "area", read: area)
         let areaIDs = Set(areas.map(\.value.id))
         let zones = readList(top, "zones", required: false, what: "zone") { self.zone($0, devices: deviceByID, areas: areaIDs) }
-        checkSharedInputs(zones.map { ($0.node, $0.value.id, $0.value.input) })
+        checkSharedInputs(zones, devices: deviceByID)
         let sensors = readList(top, "sensors", required: false, what: "sensor") { self.sensor($0, devices: deviceByID) }
         let equipment = readList(top, "equipment", required: false, what: "equipment") { self.equipment($0, devices: deviceByID) }
         let recorders = readList(top, "recorders", required: false, what: "recorder") { self.recorder($0, devices: deviceByID) }
@@ -141,6 +146,10 @@ private final class Reader {
             supervisor = e["supervisor"].flatMap { person($0, what: "supervisor") }
         }
         let notify = readList(top, "notify", required: false, what: "notify target", read: notifyTarget)
+        if shifts.isEmpty && !notify.isEmpty && top["shifts"]?.node.sequence?.isEmpty != false {
+            (top.keyNode("notify") ?? root).warning(
+                "no shifts: notifications name nobody on duty and escalate to no leader; add shifts with a leader each")
+        }
         var maxShelveMinutes = 480, keepEventsDays = 400
         if let a = top["alarms"]?.map("alarms") {
             a.check(allowed: ["max_shelve_minutes"], in: "alarms")
@@ -154,8 +163,8 @@ private final class Reader {
         if let t = top["self_test"]?.map("self_test") {
             t.check(allowed: ["timeout_s", "walk_window_min"], in: "self_test")
             testTimeout = t["timeout_s"]?.int("timeout_s", in: 1...600) ?? testTimeout
-            if let w = t["walk_window_min"], let v = w.double("walk_window_min") {
-                if v > 0 && v <= 480 { walkWindow = v } else { w.error("walk_window_min must be more than 0 and at most 480") }
+            if let w = t["walk_window_min"], let v = w.double("walk_window_min", in: 0...480) {
+                if v > 0 { walkWindow = v } else { w.error("walk_window_min must be more than 0 and at most 480") }
             }
         }
         let duty = readDuty(top)
@@ -223,8 +232,13 @@ private final class Reader {
         case (nil, let r?):
             if let rm = r.map("rtu") {
                 rm.check(allowed: ["device", "baud", "parity", "data_bits", "stop_bits"], in: "\(label) rtu")
-                let device = rm.required("device", in: "\(label) rtu (the serial device path, e.g. /dev/ttyUSB0)")?
-                    .string("serial device")
+                var device: String?
+                if let d = rm.required("device", in: "\(label) rtu (the serial device path, e.g. /dev/ttyUSB0)"),
+                   let path = d.string("serial device") {
+                    if path.trimmingCharacters(in: .whitespaces).isEmpty {
+                        d.error("\(label) serial device path is empty; name the port, e.g. /dev/ttyUSB0")
+                    } else { device = path }
+                }
                 let baud = rm["baud"]?.int("baud", in: 300...921600) ?? 9600
                 var parity: Character = "N"
                 if let p = rm["parity"] {
@@ -268,7 +282,11 @@ private final class Reader {
             } else { busID = name }
         }
         let unit = m.required("unit", in: label)?.int("\(label) unit", in: 0...255)
-        if let unit, let busID, buses[busID]?.isRTU == true, !(1...247).contains(unit) {
+        // Modbus reserves 248-254. A serial slave is 1-247 (0 is broadcast); behind TCP, 0 and 255
+        // conventionally address a device that ignores the unit id, so those two are allowed there.
+        if let unit, (248...254).contains(unit) {
+            m["unit"]?.error("\(label) unit \(unit): unit ids 248-254 are reserved by Modbus; use 1...247 (or, for a TCP device that ignores the unit id, 0 or 255)")
+        } else if let unit, let busID, buses[busID]?.isRTU == true, !(1...247).contains(unit) {
             m["unit"]?.error("\(label) unit \(unit): RTU unit ids are 1...247")
         }
         var profile: DeviceProfile?
@@ -355,13 +373,49 @@ private final class Reader {
         return (ref, point)
     }
 
-    func checkSharedInputs(_ zones: [(YNode, String, PointRef)]) {
-        var seen: [PointRef: String] = [:]
-        for (node, id, ref) in zones {
-            if let other = seen[ref] {
-                (node.map("zone")?["input"] ?? node).error("zone '\(id)' uses input \(ref), already the input of zone '\(other)'")
-            } else { seen[ref] = id }
+    /// The same reference twice is an error (a copy-paste slip). Two points that name one input
+    /// (`di[2]` and `door` at the same address), or two zones sharing a test output, are warnings:
+    /// one contact would raise two alarms, and testing one zone would trip the other.
+    func checkSharedInputs(_ zones: [Item<Zone>], devices: [String: Device]) {
+        var refs: [PointRef: String] = [:]
+        var inputs: [PhysicalPoint: String] = [:]
+        var tests: [PhysicalPoint: String] = [:]
+        for z in zones {
+            let zone = z.value, m = z.node.map("zone")
+            if let other = refs[zone.input] {
+                (m?["input"] ?? z.node).error("zone '\(zone.id)' uses input \(zone.input), already the input of zone '\(other)'")
+                continue
+            }
+            refs[zone.input] = zone.id
+            if let p = PhysicalPoint(zone.input, devices) {
+                if let other = inputs[p] {
+                    (m?["input"] ?? z.node).warning("zone '\(zone.id)' reads the same input as zone '\(other)' (\(p)); one contact would raise two alarms")
+                } else { inputs[p] = zone.id }
+            }
+            if let test = zone.test, let p = PhysicalPoint(test, devices) {
+                if let other = tests[p] {
+                    (m?["test"] ?? z.node).warning("zone '\(zone.id)' shares its test output \(test) with zone '\(other)'; testing one zone opens both loops")
+                } else { tests[p] = zone.id }
+            }
         }
+    }
+
+    /// One input or output of a device as Modbus addresses it, whatever the profile calls it.
+    struct PhysicalPoint: Hashable, CustomStringConvertible {
+        let device: String
+        let table: ModbusTable
+        let address: Int
+        let bit: Int?
+
+        init?(_ ref: PointRef, _ devices: [String: Device]) {
+            guard let point = devices[ref.device]?.profile.point(named: ref.point) else { return nil }
+            device = ref.device
+            table = point.table
+            address = point.address(ofElement: ref.index)
+            bit = point.bit
+        }
+
+        var description: String { "\(device) \(table.rawValue) \(address)\(bit.map { " bit \($0)" } ?? "")" }
     }
 
     // MARK: zones, sensors, equipment, recorders
@@ -444,11 +498,11 @@ private final class Reader {
                 i.error("\(label) input '\(ref.point)' is not a numeric point")
             } else { input = ref }
         }
-        let low = m["low"]?.double("low"), high = m["high"]?.double("high")
+        let limit = Self.measurementLimit
+        let low = m["low"]?.double("low", in: -limit...limit), high = m["high"]?.double("high", in: -limit...limit)
         if let low, let high, low >= high { m["low"]?.error("\(label): low (\(low)) must be below high (\(high))") }
-        if low == nil && high == nil { m.at.error("\(label) needs 'low', 'high' or both") }
-        let deadband = m["deadband"]?.double("deadband") ?? 0
-        if deadband < 0 { m["deadband"]?.error("deadband must not be negative") }
+        if m["low"] == nil && m["high"] == nil { m.at.error("\(label) needs 'low', 'high' or both") }
+        let deadband = m["deadband"]?.double("deadband", in: 0...limit) ?? 0
         let delay = m["delay_s"]?.int("delay_s", in: 0...86400) ?? 0
         guard let id, let input else { return nil }
         return Sensor(id: id, name: m["name"]?.scalarText ?? id, input: input, low: low, high: high,
@@ -469,7 +523,7 @@ private final class Reader {
                 if labels.values.contains(text) { alarmWhen = .label(text) } else if let n = Int(text), labels[n] != nil {
                     alarmWhen = .label(labels[n]!)
                 } else { a.error("\(label): alarm_when '\(text)' is not one of the point's labels: \(labels.values.sorted().joined(separator: ", "))") }
-            } else if let n = a.double("alarm_when") { alarmWhen = .number(n) }
+            } else if let n = a.double("alarm_when", in: -Self.measurementLimit...Self.measurementLimit) { alarmWhen = .number(n) }
         } else if let (_, point) = input, !point.isBoolean, m["alarm_when"] == nil {
             m.at.error("\(label): input '\(point.name)' is not a bool; say which value is the alarm with 'alarm_when'")
         }
@@ -479,6 +533,9 @@ private final class Reader {
     }
 
     static let minimumRetentionDays = 14
+    /// The largest magnitude of a measured value, limit or alarm value: beyond any real sensor
+    /// (a uint32 counter times 1000), and far inside what a Double or a duration holds.
+    static let measurementLimit = 1e12
 
     func recorder(_ m: YMap, devices: [String: Device]) -> Recorder? {
         m.check(allowed: ["id", "name", "cameras", "retention_days", "media", "status", "storage_path", "prune", "segment_s",
@@ -508,9 +565,7 @@ private final class Reader {
         r.prune = prune
         r.segmentSeconds = m["segment_s"]?.int("segment_s", in: 1...86400) ?? r.segmentSeconds
         r.recordingGapMinutes = m["recording_gap_min"]?.int("recording_gap_min", in: 1...10080) ?? r.recordingGapMinutes
-        if let f = m["min_free_percent"], let v = f.double("min_free_percent") {
-            if v >= 0 && v < 100 { r.minFreePercent = v } else { f.error("min_free_percent must be from 0 to below 100") }
-        }
+        if let v = m["min_free_percent"]?.double("min_free_percent", in: 0..<100) { r.minFreePercent = v }
         return r
     }
 
@@ -645,16 +700,21 @@ private final class Reader {
         if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             m["url"]?.error("\(label) url must start with https:// (or http:// for a local receiver)")
         } else if let url, URLComponents(string: url)?.host?.isEmpty != false || URL(string: url) == nil {
-            m["url"]?.error("\(label) url '\(url)' is not a valid URL (spaces must be %20; the port must be a number)")
+            // Redacted: a bot's key is in its URL, and this message reaches the journal on a rejected reload.
+            m["url"]?.error("\(label) url '\(Redaction.url(url))' is not a valid URL (spaces must be %20; the port must be a number)")
         }
         let minPriority = m["min_priority"].flatMap { priorityValue($0) } ?? .low
         guard let id, let format, let url else { return nil }
         if ["dingtalk", "feishu"].contains(format) && m["secret_file"] == nil && m["secret_env"] == nil {
             m.at.error("\(label): \(format) bots are signed; give the signing secret with secret_file or secret_env")
         }
+        if let secret = m["secret_file"] ?? m["secret_env"] {
+            hostRequirements.append(HostRequirement(.secret(notifyTarget: id), at: secret.location))
+        }
         return NotifyTarget(id: id, format: format, url: url, minPriority: minPriority,
                             secretFile: m["secret_file"]?.scalarText, secretEnv: m["secret_env"]?.scalarText,
-                            groupWindowSeconds: m["group_window_s"]?.double("group_window_s"),
+                            // An hour at most: a message is never held back longer to be grouped.
+                            groupWindowSeconds: m["group_window_s"]?.double("group_window_s", in: 0...3600),
                             ratePerMinute: m["rate_per_minute"]?.int("rate_per_minute", in: 0...10000),
                             timeoutSeconds: m["timeout_s"]?.int("timeout_s", in: 1...300),
                             retryMaxSeconds: m["retry_max_s"]?.int("retry_max_s", in: 1...86400))

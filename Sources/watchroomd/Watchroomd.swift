@@ -50,9 +50,12 @@ struct CheckConfig: ParsableCommand {
         abstract: "Validate a site config: exit 0 with a summary, or 2 with file:line:column messages.")
     @Argument(help: "The site config file.") var file: String
     @Flag(name: .long, help: "Also print the request plan per bus and device.") var plan = false
+    @Flag(name: .long, help: "Do not check the control group and notify secrets on this machine (a config for another host).")
+    var skipHostChecks = false
 
     func run() throws {
-        let report = ConfigCheck.run(file: file, showPlan: plan)
+        let report = ConfigCheck.run(file: file, showPlan: plan, checkHost: !skipHostChecks)
+        if !report.warnings.isEmpty { FileHandle.standardError.write(Data((report.warnings + "\n").utf8)) }
         if report.exitCode == 0 { print(report.output) } else {
             FileHandle.standardError.write(Data((report.output + "\n").utf8))
         }

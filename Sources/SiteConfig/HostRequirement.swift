@@ -1,0 +1,20 @@
+/// Something a config asks of the machine that runs it: a group for the control socket, a secret
+/// in a file or the environment. The loader does not look (a config can be checked on a laptop);
+/// `watchroomd check-config` checks each as the service would see it, at its place in the file.
+public struct HostRequirement: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// `control.group` must name an existing group.
+        case group(String)
+        /// A notify target's `secret_file` must be readable, or its `secret_env` set.
+        case secret(notifyTarget: String)
+    }
+
+    public var kind: Kind
+    /// Where the config asks for it.
+    public var location: SourceLocation
+
+    public init(_ kind: Kind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}
