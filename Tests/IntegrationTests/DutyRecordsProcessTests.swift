@@ -5,6 +5,7 @@ import Records
 import Testing
 #if canImport(Glibc)
 import Glibc
+import CDispatch
 #endif
 
 /// A small site with cameras, a recorder writing files, a room sensor, equipment, approvers.
