@@ -179,6 +179,7 @@ public final class BusWorker: Sendable {
         var words: [ReadRequest: [UInt16]] = [:]
         var bits: [ReadRequest: [Bool]] = [:]
         var requests = 0
+        var current: ReadRequest?
         do throws(ModbusError) {
             try client.setUnit(device.unit)
             for request in plans[device.id]!.requests {
@@ -187,6 +188,7 @@ public final class BusWorker: Sendable {
                     if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
                 }
                 defer { lastFrameEnd = clock.now; markProgress(clock) }
+                current = request
                 requests += 1
                 if request.table.isBitTable {
                     bits[request] = try retryingBusy { () throws(ModbusError) -> [Bool] in
@@ -201,6 +203,9 @@ public final class BusWorker: Sendable {
         } catch {
             // The client already discards late replies and never follows a stream from mid-frame.
             statsBox.withLock { $0.requests += requests; $0.failures += 1 }
+            if error.kind == .configuration, let request = current {
+                return ([:], Self.namingPoints(error, device, request), requests)
+            }
             return ([:], error, requests)
         }
         statsBox.withLock { $0.requests += requests }
@@ -225,6 +230,17 @@ public final class BusWorker: Sendable {
     }
 
     static let busyRetries = 2
+
+    /// A configuration fault (exception 2) names the profile points behind the rejected range,
+    /// which is what the operator has to correct.
+    static func namingPoints(_ error: ModbusError, _ device: Device, _ request: ReadRequest) -> ModbusError {
+        let points = device.profile.points.filter {
+            $0.table == request.table && $0.address < request.end && $0.address + $0.span > request.address
+        }.map(\.name)
+        let which = points.isEmpty ? "" : "; points \(points.joined(separator: ", ")) of"
+        return ModbusError(operation: error.operation, errno: error.errno,
+                           message: "\(error.message)\(which.isEmpty ? "; see" : which) profile \(device.profile.model) (\(device.profile.file)), device \(device.id) unit \(device.unit)")
+    }
 
     /// Every finished transaction is progress: each ends by its deadline, so a bus that stops
     /// reporting progress is hung, not slow.

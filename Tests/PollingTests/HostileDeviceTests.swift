@@ -88,6 +88,19 @@ struct HostileDeviceTests {
         #expect(first.error?.description.contains("exception 6 (server device busy)") == true)
     }
 
+    @Test("exception 2 is reported as a configuration fault naming the address and the profile points behind it")
+    func illegalAddress() async throws {
+        let rig = try GatewayRig(units: [1, 2], behaviours: [2: .exception(2, times: 1000)], pollInterval: .milliseconds(100),
+                                 timeout: .milliseconds(200), commLossAfter: 1)
+        try await rig.run(for: .milliseconds(300))
+        let error = try #require(rig.scans("d2").first?.error)
+        #expect(error.kind == .configuration)
+        let text = error.description
+        #expect(text.contains("input_register address 0 count 2"), "\(text)")
+        #expect(text.contains("configuration fault") && text.contains("points first, last of profile t"), "\(text)")
+        #expect(rig.scans("d1").allSatisfy { $0.succeeded })
+    }
+
     @Test("each bus thread is named bus-<id> in /proc, truncated to Linux's 15 characters")
     func threadName() async throws {
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)

@@ -5,7 +5,7 @@ import SiteConfig
 import Synchronization
 import Testing
 
-/// Telegraf #14317: a late TCP reply left transaction ids off by one until restart. Ours is flushed.
+/// Telegraf #14317: a late TCP reply left transaction ids off by one until restart. Ours is discarded by its transaction id.
 @Suite("late replies and transaction-id desync", .timeLimit(.minutes(1)))
 struct LateReplyTests {
     /// A slave that answers its first `lateReplies` requests after `delay` (later than the master waits).
