@@ -237,9 +237,9 @@ public final class BusWorker: Sendable {
         let points = device.profile.points.filter {
             $0.table == request.table && $0.address < request.end && $0.address + $0.span > request.address
         }.map(\.name)
-        let which = points.isEmpty ? "" : "; points \(points.joined(separator: ", ")) of"
-        return ModbusError(operation: error.operation, errno: error.errno,
-                           message: "\(error.message)\(which.isEmpty ? "; see" : which) profile \(device.profile.model) (\(device.profile.file)), device \(device.id) unit \(device.unit)")
+        let which = points.isEmpty ? "; see" : "; points \(points.joined(separator: ", ")) of"
+        let profile = "profile \(device.profile.model) (\(device.profile.file)), device \(device.id) unit \(device.unit)"
+        return ModbusError(operation: error.operation, errno: error.errno, message: "\(error.message)\(which) \(profile)")
     }
 
     /// Every finished transaction is progress: each ends by its deadline, so a bus that stops
