@@ -9,6 +9,11 @@ public struct ModbusError: Error, Sendable, Equatable, CustomStringConvertible {
         case timeout
         /// The device answered with a Modbus exception (see `exceptionCode`).
         case exception
+        /// Exception 5 (acknowledge) or 6 (server device busy): the device is there; ask again shortly.
+        case busy
+        /// Exception 2 (illegal data address): the device answers, but not at this address. A
+        /// fault of the site's configuration (profile, table, unit id), not of the line.
+        case configuration
         /// The link is down: refused, reset, closed, or the serial port cannot be opened.
         case connection
         /// A garbled or mismatched frame: bad CRC, bad data, transaction-id mismatch, wrong unit.
@@ -35,7 +40,12 @@ public struct ModbusError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var kind: Kind {
-        if exceptionCode != nil { return .exception }
+        switch exceptionCode {
+        case nil: break
+        case 2: return .configuration
+        case 5, 6: return .busy
+        default: return .exception
+        }
         switch errno {
         case ETIMEDOUT, EAGAIN: return .timeout
         case ECONNREFUSED, ECONNRESET, EPIPE, ENOTCONN, EBADF, ENOENT, EACCES, EHOSTUNREACH,
@@ -52,14 +62,32 @@ public struct ModbusError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// What failed and why, in words: never a bare errno number.
     public var description: String {
         if let code = exceptionCode {
-            return "\(operation): Modbus exception \(code) (\(ModbusError.exceptionName(code))): \(message)"
+            let text = "\(operation): Modbus exception \(code) (\(ModbusError.exceptionName(code)))"
+            return message.isEmpty ? text : "\(text): \(message)"
         }
-        return "\(operation): \(message) (errno \(errno))"
+        return "\(operation): \(message)"
     }
 
-    static let exceptionBase: Int32 = _watchroom_modbus_enobase()
+    /// libmodbus's MODBUS_ENOBASE: errno values above it are Modbus exceptions and protocol errors.
+    public static let exceptionBase: Int32 = _watchroom_modbus_enobase()
+
+    /// What an operator should make of an exception, beyond its name.
+    static func advice(forException code: UInt8) -> String {
+        switch code {
+        case 2: "configuration fault: the device has no such address; check the profile's register map, the table and the unit id"
+        case 5, 6: "the device is there but busy"
+        case 10, 11: "the gateway cannot reach this unit; check the unit id and the line behind the gateway"
+        default: ""
+        }
+    }
+
+    /// The error of a failed system call, with strerror's message.
+    static func system(_ operation: String, _ code: Int32) -> ModbusError {
+        ModbusError(operation: operation, errno: code, message: errnoMessage(code))
+    }
 
     /// The spec's name for an exception code.
     public static func exceptionName(_ code: UInt8) -> String {

@@ -56,7 +56,7 @@ public enum ModbusEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .tcp(let host, let port): "tcp://\(host):\(port)"
-        case .rtu(let s): "rtu:\(s.device)@\(s.baud)\(s.dataBits)\(s.parity)\(s.stopBits)"
+        case .rtu(let s): "rtu:\(s.device) \(s.baud) \(s.dataBits)\(s.parity)\(s.stopBits)"
         }
     }
 }

@@ -9,6 +9,7 @@ public struct BusStats: Sendable {
     public var requests = 0
     public var failures = 0
     public var overruns = 0
+    /// The end of the last transaction, connect attempt or cycle: each ends by its deadline.
     public var lastProgress: ContinuousClock.Instant?
 }
 
@@ -51,6 +52,8 @@ public final class BusWorker: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
+            // Foundation's Thread.name does not reach /proc on Linux; ps, top and gdb read this.
+            ThreadName.set("bus-\(bus.id)")
             run()
             finished.withLock { $0 = true }
             done.signal()
@@ -88,13 +91,15 @@ public final class BusWorker: Sendable {
                 do throws(ModbusError) {
                     let c: ModbusClient
                     if let existing = client { c = existing } else { c = try ModbusClient(endpoint: bus.endpoint) }
+                    // The timeout bounds each whole reply, so a device dribbling bytes cannot stretch it.
                     c.setResponseTimeout(bus.timeout)
-                    c.setByteTimeout(bus.timeout)
                     try c.connect()
                     client = c
+                    markProgress(clock)
                     _ = link.recordSuccess()
                     if linkDown { linkDown = false; sink(.link(bus: bus.id, up: true, error: nil)) }
                 } catch {
+                    markProgress(clock)
                     _ = link.recordFailure(at: now)
                     if !linkDown { linkDown = true; sink(.link(bus: bus.id, up: false, error: error)) }
                     for d in devices where supervisors[d.id]!.isDue(at: now) {
@@ -105,7 +110,9 @@ public final class BusWorker: Sendable {
             }
             if let c = client, c.isConnected {
                 for w in writes.withLock({ q in defer { q.removeAll() }; return q }) {
-                    sink(.write(w, error: perform(w, with: c)))
+                    let error = perform(w, with: c)
+                    markProgress(clock)
+                    sink(.write(w, error: error))
                 }
                 for d in devices where supervisors[d.id]!.isDue(at: clock.now) {
                     if stopping.load(ordering: .relaxed) { break }
@@ -154,8 +161,9 @@ public final class BusWorker: Sendable {
             try client.setUnit(device.unit)
             let address = point.address(ofElement: w.index)
             switch point.table {
-            case .coil: try client.writeCoil(address: address, value: w.value)
-            case .holdingRegister: try client.writeRegister(address: address, value: w.value ? 1 : 0)
+            case .coil: try retryingBusy { () throws(ModbusError) in try client.writeCoil(address: address, value: w.value) }
+            case .holdingRegister:
+                try retryingBusy { () throws(ModbusError) in try client.writeRegister(address: address, value: w.value ? 1 : 0) }
             default:
                 return ModbusError(operation: "write \(w.device).\(w.point)", errno: EINVAL, message: "\(point.table.rawValue) is read-only")
             }
@@ -171,6 +179,7 @@ public final class BusWorker: Sendable {
         var words: [ReadRequest: [UInt16]] = [:]
         var bits: [ReadRequest: [Bool]] = [:]
         var requests = 0
+        var current: ReadRequest?
         do throws(ModbusError) {
             try client.setUnit(device.unit)
             for request in plans[device.id]!.requests {
@@ -178,32 +187,66 @@ public final class BusWorker: Sendable {
                     let wait = bus.frameGap - (clock.now - end)
                     if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
                 }
-                defer { lastFrameEnd = clock.now }
+                defer { lastFrameEnd = clock.now; markProgress(clock) }
+                current = request
                 requests += 1
                 if request.table.isBitTable {
-                    bits[request] = try readWithResync(client) { () throws(ModbusError) -> [Bool] in try client.readBits(request.table, address: request.address, count: request.count) }
+                    bits[request] = try retryingBusy { () throws(ModbusError) -> [Bool] in
+                        try client.readBits(request.table, address: request.address, count: request.count)
+                    }
                 } else {
-                    words[request] = try readWithResync(client) { () throws(ModbusError) -> [UInt16] in try client.readRegisters(request.table, address: request.address, count: request.count) }
+                    words[request] = try retryingBusy { () throws(ModbusError) -> [UInt16] in
+                        try client.readRegisters(request.table, address: request.address, count: request.count)
+                    }
                 }
             }
         } catch {
-            if error.kind == .timeout || error.kind == .protocolError { client.flush() }
+            // The client already discards late replies and never follows a stream from mid-frame.
             statsBox.withLock { $0.requests += requests; $0.failures += 1 }
+            if error.kind == .configuration, let request = current {
+                return ([:], Self.namingPoints(error, device, request), requests)
+            }
             return ([:], error, requests)
         }
         statsBox.withLock { $0.requests += requests }
         return (decode(device, words: words, bits: bits), nil, requests)
     }
 
-    /// A garbled or mismatched reply (such as a late answer to a request that timed out, which
-    /// leaves TCP transaction ids off by one) is flushed and the request retried once.
-    private func readWithResync<T>(_ client: ModbusClient, _ read: () throws(ModbusError) -> T) throws(ModbusError) -> T {
-        do {
-            return try read()
-        } catch where error.kind == .protocolError {
-            client.flush()
-            return try read()
+    /// Exceptions 5 (acknowledge) and 6 (busy) say the device is there but cannot answer yet:
+    /// it is asked again, up to `busyRetries` times, after a short pause. Each attempt has its
+    /// own deadline (the bus timeout).
+    private func retryingBusy<T>(_ attempt: () throws(ModbusError) -> T) throws(ModbusError) -> T {
+        var retries = 0
+        while true {
+            do {
+                return try attempt()
+            } catch where error.kind == .busy && retries < Self.busyRetries && !stopping.load(ordering: .relaxed) {
+                retries += 1
+                markProgress(ContinuousClock())
+                let pause = max(bus.frameGap, min(bus.timeout / 2, .milliseconds(100)))
+                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+            }
         }
+    }
+
+    static let busyRetries = 2
+
+    /// A configuration fault (exception 2) names the profile points behind the rejected range,
+    /// which is what the operator has to correct.
+    static func namingPoints(_ error: ModbusError, _ device: Device, _ request: ReadRequest) -> ModbusError {
+        let points = device.profile.points.filter {
+            $0.table == request.table && $0.address < request.end && $0.address + $0.span > request.address
+        }.map(\.name)
+        let which = points.isEmpty ? "; see" : "; points \(points.joined(separator: ", ")) of"
+        let profile = "profile \(device.profile.model) (\(device.profile.file)), device \(device.id) unit \(device.unit)"
+        return ModbusError(operation: error.operation, errno: error.errno, message: "\(error.message)\(which) \(profile)")
+    }
+
+    /// Every finished transaction is progress: each ends by its deadline, so a bus that stops
+    /// reporting progress is hung, not slow.
+    private func markProgress(_ clock: ContinuousClock) {
+        let now = clock.now
+        statsBox.withLock { $0.lastProgress = now }
     }
 
     private func decode(_ device: Device, words: [ReadRequest: [UInt16]], bits: [ReadRequest: [Bool]]) -> [String: PointValue] {

@@ -1,4 +1,6 @@
 import Foundation
+import Modbus
+import Synchronization
 import Testing
 
 /// A pty pair from socat stands in for an RS-485 line: the simulator serves one end, the daemon polls the other.
@@ -83,5 +85,88 @@ struct RTUPtyTests {
         #expect(line?.contains("No such file or directory") == true)
         #expect(await daemon.waitForLine { $0.contains("device th-1") && $0.contains("comm lost") } != nil)
         #expect(daemon.process.isRunning)
+    }
+
+    @Test("over RTU a reply from another address or with a bad CRC is a comm error, a dribbled reply times out at the timeout")
+    func hostileRTU() async throws {
+        let dir = try Paths.tempDir("rtu-hostile")
+        let a = dir.appendingPathComponent("ttyA").path, b = dir.appendingPathComponent("ttyB").path
+        let socat = try ChildProcess("/usr/bin/socat", ["-d", "-d", "pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
+        defer { socat.stop() }
+        #expect(await socat.waitForLine { $0.contains("starting data transfer loop") } != nil, "socat: \(socat.output)")
+        let device = try HostileRTUDevice(path: a)
+        defer { device.stop() }
+        let client = try ModbusClient(endpoint: .rtu(SerialSettings(device: b, baud: 19200)))
+        client.setResponseTimeout(.milliseconds(150))
+        try client.connect()
+        try client.setUnit(2)
+        #expect(try client.readRegisters(.inputRegister, address: 0, count: 2) == [2000, 2001])
+
+        device.set(.address(3))
+        let other = try #require(throws: ModbusError.self) { try client.readRegisters(.inputRegister, address: 0, count: 2) }
+        #expect(other.kind == .protocolError && other.description.contains("reply from unit 3, expected unit 2"), "\(other)")
+
+        device.set(.badCRC)
+        let crc = try #require(throws: ModbusError.self) { try client.readRegisters(.inputRegister, address: 0, count: 2) }
+        #expect(crc.kind == .protocolError && crc.description.contains("bad CRC"), "\(crc)")
+
+        device.set(.dribble(.milliseconds(40)))
+        let start = ContinuousClock.now
+        let slow = try #require(throws: ModbusError.self) { try client.readRegisters(.inputRegister, address: 0, count: 10) }
+        #expect(ContinuousClock.now - start < .milliseconds(600))
+        #expect(slow.kind == .timeout && slow.description.contains("timed out after 150 ms: reply incomplete"), "\(slow)")
+
+        device.set(.normal)
+        try await Task.sleep(for: .milliseconds(1200))  // the dribbled reply (25 bytes) ends on the line
+        #expect(try client.readRegisters(.inputRegister, address: 1, count: 1) == [2001])
+    }
+}
+
+/// An RTU slave on one end of a pty pair that answers unit 2 wrongly on purpose.
+final class HostileRTUDevice: Sendable {
+    enum Mode: Sendable { case normal, address(UInt8), badCRC, dribble(Duration) }
+    private let fd: Int32
+    private let mode = Mutex<Mode>(.normal)
+    private let stopping = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String) throws {
+        fd = open(path, O_RDWR | O_NOCTTY)
+        guard fd >= 0 else { throw POSIXError(.ENOENT) }
+        Thread { [self] in serve(); done.signal() }.start()
+    }
+
+    func set(_ m: Mode) { mode.withLock { $0 = m } }
+    func stop() { stopping.store(true, ordering: .relaxed); done.wait(); close(fd) }
+
+    private func serve() {
+        var request: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 64)
+        while !stopping.load(ordering: .relaxed) {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 20) > 0 else { continue }
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { continue }
+            request += buf[0..<n]
+            guard request.count >= 8 else { continue }
+            let address = Int(request[2]) << 8 | Int(request[3]), count = Int(request[4]) << 8 | Int(request[5])
+            request = []
+            let m = mode.withLock { $0 }
+            var unit: UInt8 = 2
+            if case .address(let other) = m { unit = other }
+            var frame: [UInt8] = [unit, 4, UInt8(2 * count)]
+            for i in 0..<count { let v = 2000 + address + i; frame += [UInt8(v >> 8), UInt8(v & 0xFF)] }
+            let crc = CRC16.modbus(frame)
+            frame += [UInt8(crc & 0xFF), UInt8(crc >> 8)]
+            if case .badCRC = m { frame[frame.count - 1] ^= 0xFF }
+            if case .dribble(let gap) = m {
+                for byte in frame {
+                    _ = [byte].withUnsafeBytes { write(fd, $0.baseAddress, 1) }
+                    Thread.sleep(forTimeInterval: Double(gap.components.attoseconds) / 1e18)
+                }
+            } else {
+                _ = frame.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            }
+        }
     }
 }

@@ -47,6 +47,37 @@ struct ModbusClientTests {
         #expect(error.exceptionCode == 2)
     }
 
+    @Test("exception 2 is a configuration fault that names the address, not a plain comm loss")
+    func illegalAddressIsConfigFault() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let client = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        try client.connect()
+        let error = try #require(throws: ModbusError.self) { try client.readRegisters(.inputRegister, address: 190, count: 20) }
+        #expect(error.kind == .configuration)
+        #expect(error.description.contains("input_register address 190 count 20"), "\(error)")
+        #expect(error.description.contains("configuration fault"), "\(error)")
+    }
+
+    @Test("busy (6) and acknowledge (5) are a retry; other exceptions are not")
+    func busyKinds() {
+        func kind(_ code: Int32) -> ModbusError.Kind {
+            ModbusError(operation: "read", errno: ModbusError.exceptionBase + code, message: "").kind
+        }
+        #expect(kind(5) == .busy && kind(6) == .busy)
+        #expect(kind(4) == .exception && kind(2) == .configuration)
+    }
+
+    @Test("errors read as sentences: no bare errno numbers, serial settings as 9600 8N1")
+    func wording() {
+        let e = ModbusError(operation: "read coil address 0 count 1 on tcp://h:502", errno: ModbusError.exceptionBase + 13,
+                            message: "invalid data (transaction id mismatch)")
+        #expect(e.description == "read coil address 0 count 1 on tcp://h:502: invalid data (transaction id mismatch)")
+        #expect(!e.description.contains("errno"))
+        let rtu = ModbusEndpoint.rtu(SerialSettings(device: "/dev/ttyUSB0", baud: 9600))
+        #expect(rtu.description == "rtu:/dev/ttyUSB0 9600 8N1")
+    }
+
     @Test("a silent device times out within the response timeout with ETIMEDOUT")
     func timeout() throws {
         let server = try LoopbackServer()
@@ -61,6 +92,7 @@ struct ModbusClientTests {
         #expect(error.kind == .timeout)
         #expect(error.errno == ETIMEDOUT)
         #expect(took < .milliseconds(1000))
+        #expect(error.description.hasSuffix("timed out after 100 ms: no reply"), "\(error)")
     }
 
     @Test("a refused connection is a connection error that names the endpoint")

@@ -5,7 +5,7 @@ import SiteConfig
 import Synchronization
 import Testing
 
-/// Telegraf #14317: a late TCP reply left transaction ids off by one until restart. Ours is flushed.
+/// Telegraf #14317: a late TCP reply left transaction ids off by one until restart. Ours is discarded by its transaction id.
 @Suite("late replies and transaction-id desync", .timeLimit(.minutes(1)))
 struct LateReplyTests {
     /// A slave that answers its first `lateReplies` requests after `delay` (later than the master waits).
@@ -58,6 +58,36 @@ struct LateReplyTests {
         // Every good scan has exactly the right values: none decoded a stale reply to another request.
         for s in good {
             #expect(s.values["a"]?.readings == [.number(300)] && s.values["b"]?.readings == [.number(301)])
+        }
+    }
+
+    @Test("a neighbour that answers late (250 ms, timeout 200 ms) never costs the healthy device on the same gateway a poll")
+    func lateNeighbour() async throws {
+        let rig = try GatewayRig(units: [1, 2], behaviours: [2: .late(.milliseconds(250))], pollInterval: .milliseconds(100),
+                                 timeout: .milliseconds(200), commLossAfter: 100)
+        try await rig.run(for: .milliseconds(2000))
+        let healthy = rig.scans("d1")
+        #expect(healthy.count >= 5)
+        let failed = healthy.filter { !$0.succeeded }
+        #expect(failed.isEmpty, "d1 failed \(failed.count) of \(healthy.count) polls: \(failed.first?.error?.description ?? "")")
+        #expect(healthy.allSatisfy { !$0.succeeded || GatewayRig.unitOf($0) == 1 }, "a stale reply was decoded as d1's")
+        let late = rig.scans("d2")
+        #expect(!late.isEmpty)
+        #expect(late.allSatisfy { $0.error?.kind == .timeout })
+        #expect(late.first?.error?.description.contains("timed out after 200 ms") == true, "\(late.first?.error?.description ?? "")")
+    }
+
+    @Test("a neighbour that answers twice: its duplicate is discarded, both devices keep answering every poll")
+    func duplicateReplies() async throws {
+        let rig = try GatewayRig(units: [1, 2], behaviours: [2: .twice], pollInterval: .milliseconds(50),
+                                 timeout: .milliseconds(200), commLossAfter: 100)
+        try await rig.run(for: .milliseconds(1000))
+        for (device, unit) in [("d1", 1), ("d2", 2)] {
+            let scans = rig.scans(device)
+            #expect(scans.count >= 5)
+            let failed = scans.filter { !$0.succeeded }
+            #expect(failed.isEmpty, "\(device) failed \(failed.count) of \(scans.count): \(failed.first?.error?.description ?? "")")
+            #expect(scans.allSatisfy { !$0.succeeded || GatewayRig.unitOf($0) == unit }, "\(device) decoded another unit's reply")
         }
     }
 }
