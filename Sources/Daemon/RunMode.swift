@@ -15,6 +15,7 @@ public enum RunMode {
         let (signals, trap) = signalStream([SIGINT, SIGTERM, SIGHUP])
         defer { withExtendedLifetime(trap) {} }
         var config = initial
+        for w in initial.warnings { logger.warning("\(w.description)") }
         var running: Running
         do { running = try await Running.start(config, logger: logger, notifier: notifier) } catch {
             logger.critical("\(error)")
@@ -29,12 +30,23 @@ public enum RunMode {
             notifier.reloading()
             logger.notice("SIGHUP: reloading \(config.file)")
             let fresh: SiteConfig
-            do { fresh = try SiteConfigLoader().load(file: config.file) } catch {
-                for d in error.diagnostics { logger.error("\(d.description)") }
-                logger.error("reload rejected: \(error.diagnostics.count) error(s) in \(config.file); still running the previous config")
-                notifier.ready(status: "reload rejected (\(error.diagnostics.count) errors); \(await running.daemon.alarms.summary())")
+            // Validated in full first, as check-config would (the host's group and secrets included):
+            // a bad config is rejected with its errors while the old one keeps running.
+            let problems: [Diagnostic]
+            do {
+                fresh = try SiteConfigLoader().load(file: config.file)
+                problems = ConfigCheck.hostProblems(fresh)
+            } catch {
+                fresh = config
+                problems = error.diagnostics
+            }
+            if !problems.isEmpty {
+                for d in problems { logger.error("\(d.description)") }
+                logger.error("reload rejected: \(problems.count) error(s) in \(config.file); still running the previous config")
+                notifier.ready(status: "reload rejected (\(problems.count) errors); \(await running.daemon.alarms.summary())")
                 continue
             }
+            for w in fresh.warnings { logger.warning("\(w.description)") }
             // Everything that matters is in the journal: the new pipeline restores it, so alarms of
             // zones that remain keep their state, acknowledgements and notes.
             await running.stop()
