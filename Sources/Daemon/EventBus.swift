@@ -94,7 +94,8 @@ final class EventBus: Sendable {
         try? await journal.reading { try $0.events(after: seq, limit: limit) }
     }
 
-    fileprivate func lastSeq() async -> Int64 { (try? await journal.reading { try $0.lastSeq() }) ?? 0 }
+    /// nil when the journal cannot be read: the feed ends (its reader reconnects) rather than replay from 0.
+    fileprivate func lastSeq() async -> Int64? { try? await journal.reading { try $0.lastSeq() } }
 }
 
 /// One subscriber's view of the bus: every committed event after its starting point, in seq
@@ -127,7 +128,10 @@ public struct EventFeed: AsyncSequence, Sendable {
                 if catchUp {
                     // Read the gap from the journal, a page at a time, until it has nothing newer.
                     let from: Int64
-                    if let last { from = last } else { from = await feed.bus.lastSeq() }
+                    if let last { from = last } else {
+                        guard let now = await feed.bus.lastSeq() else { return nil }
+                        from = now
+                    }
                     guard let page = await feed.bus.journalEvents(after: from, limit: 500) else { return nil }
                     if page.count < 500 { catchUp = false }
                     ready = page.reversed()

@@ -34,7 +34,13 @@ struct RetentionMonitor: Sendable {
     func evaluate(_ r: Recorder) -> RetentionStatus {
         let t = now()
         let path = r.storagePath ?? ""
-        let firstSeen = (try? journal.recorderFirstSeen(r.id, now: t)) ?? t
+        // Judging from "now" when the journal cannot say since when the recorder runs would hide a shortfall.
+        let firstSeen: Date
+        do { firstSeen = try journal.recorderFirstSeen(r.id, now: t) } catch {
+            return RetentionStatus(recorder: r.id, retentionDays: r.retentionDays, checkedAt: t, files: 0, bytes: 0,
+                                   findings: [.init(check: "storage", ok: false,
+                                                    text: "the journal cannot say since when \(r.id) records (\(error)); retention not judged, nothing pruned")])
+        }
         let segments: [FootageSegment]
         do {
             segments = try FootageScanner.scan(path, cameras: r.cameras)
