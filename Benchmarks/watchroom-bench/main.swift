@@ -71,7 +71,7 @@ func plainLoop(port: Int, seconds: Double) -> Double {
 }
 
 /// A bus worker polling one device (one request per scan) with no pause between cycles.
-func workerLoop(port: Int, seconds: Double) throws -> Double {
+func workerLoop(port: Int, seconds: Double) async throws -> Double {
     let profile = DeviceProfile(model: "bench", source: "bench", points: [
         PointDefinition(name: "temperature", table: .inputRegister, address: 1, type: .int16, scale: 0.1),
         PointDefinition(name: "humidity", table: .inputRegister, address: 2, type: .uint16, scale: 0.1),
@@ -84,22 +84,22 @@ func workerLoop(port: Int, seconds: Double) throws -> Double {
         if case .scan(let s) = event, s.succeeded { scans.add(1, ordering: .relaxed) }
     }
     worker.start()
-    Thread.sleep(forTimeInterval: 0.2)  // connected and warm
+    try await Task.sleep(for: .milliseconds(200))  // connected and warm
     let r0 = worker.stats.requests, t0 = ContinuousClock.now
-    Thread.sleep(forTimeInterval: seconds)
+    try await Task.sleep(for: .seconds(seconds))
     let r1 = worker.stats.requests, t1 = ContinuousClock.now
-    worker.stop()
+    await worker.stop()
     return perSecond(r1 - r0, t1 - t0)
 }
 
-func throughput(rounds: Int, seconds: Double) throws {
+func throughput(rounds: Int, seconds: Double) async throws {
     section("Poll throughput on loopback (read 2 input registers, libmodbus server in-process)")
     let server = try BenchServer()
     defer { server.shutdown() }
     var plain: [Double] = [], worker: [Double] = []
     for _ in 0..<rounds {
         plain.append(plainLoop(port: server.port, seconds: seconds))
-        worker.append(try workerLoop(port: server.port, seconds: seconds))
+        worker.append(try await workerLoop(port: server.port, seconds: seconds))
     }
     let median = { (xs: [Double]) in xs.sorted()[xs.count / 2] }
     print("rounds: \(rounds) x \(seconds) s each, alternating")
@@ -110,7 +110,7 @@ func throughput(rounds: Int, seconds: Double) throws {
 
 do {
     if args.isEmpty || args.contains("plan") { try requestsPerScan() }
-    if args.isEmpty || args.contains("throughput") { try throughput(rounds: 5, seconds: 2) }
+    if args.isEmpty || args.contains("throughput") { try await throughput(rounds: 5, seconds: 2) }
     if args.isEmpty || args.contains("evaluation") { try evaluationCost(scans: 20) }
     if args.isEmpty || args.contains("journal") { try await journalThroughput() }
     if args.isEmpty || args.contains("latency") { try await tripToWebhookLatency(trips: 200) }

@@ -1,5 +1,4 @@
 import Foundation
-import Modbus
 public import Polling
 public import SiteConfig
 

@@ -2,19 +2,18 @@ public import Alarms
 import Foundation
 import Journal
 public import Logging
-import Modbus
 public import Polling
 public import SiteConfig
 import Synchronization
 
-/// The polling pipeline: a worker per bus feeding batches of scans into the alarm service,
-/// a one-second tick for time-based rules, and panel writes going back to the bus workers.
-/// Runs until its task is cancelled.
+/// The polling pipeline: a point source per bus (Modbus bus workers today) feeding batches of
+/// scans into the alarm service, a one-second tick for time-based rules, and panel writes going
+/// back to the sources. Runs until its task is cancelled.
 public final class Monitor: Sendable {
     public let config: SiteConfig
     public let alarms: AlarmService
     private let logger: Logger
-    private let workers: [BusWorker]
+    private let workers: [any PointSource]
     private let inbox = ScanInbox()
     private let firstCycle = Mutex<Set<String>>([])
 
@@ -23,11 +22,7 @@ public final class Monitor: Sendable {
         self.alarms = alarms
         self.logger = logger
         let inbox = self.inbox
-        workers = config.buses.map { bus in
-            let devices = config.devices(on: bus.id)
-            let plans = Dictionary(uniqueKeysWithValues: devices.map { ($0.id, config.plan(for: $0)) })
-            return BusWorker(bus: bus, devices: devices, plans: plans) { inbox.put($0) }
-        }
+        workers = PointSources.make(for: config) { inbox.put($0) }
     }
 
     /// True once every bus has attempted a full poll cycle.
@@ -77,7 +72,8 @@ public final class Monitor: Sendable {
         }
         ticker.cancel()
         await ticker.value
-        for w in workers { w.stop() }
+        // Sources stop together: each leaves within its transaction deadline.
+        await withTaskGroup(of: Void.self) { group in for w in workers { group.addTask { await w.stop() } } }
         await alarms.flushSamples()
         logger.notice("stopped polling")
     }

@@ -18,14 +18,14 @@ public struct BusStats: Sendable {
 /// RTU buses are strictly serial with at least `frameGap` of silence between frames. A device
 /// that fails costs at most one timeout per cycle (its remaining requests are skipped) and is
 /// retried with capped exponential backoff once it is comm-lost, so it never stalls the rest.
-public final class BusWorker: Sendable {
+public final class BusWorker: PointSource {
     public let bus: Bus
     public let devices: [Device]
     public let plans: [String: RequestPlan]
     private let sink: @Sendable (PollEvent) -> Void
     private let stopping = Atomic<Bool>(false)
-    private let finished = Mutex<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
+    /// Set by the thread as it leaves; whoever waits in `stop()` is resumed then.
+    private let exit = Mutex<(left: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let statsBox = Mutex(BusStats())
     private let hang = Atomic<Bool>(false)
     private let writes = Mutex<[OutputWrite]>([])
@@ -55,19 +55,30 @@ public final class BusWorker: Sendable {
             // Foundation's Thread.name does not reach /proc on Linux; ps, top and gdb read this.
             ThreadName.set("bus-\(bus.id)")
             run()
-            finished.withLock { $0 = true }
-            done.signal()
+            for w in exit.withLock({ e in e.left = true; defer { e.waiters = [] }; return e.waiters }) { w.resume() }
         }
         thread.name = "bus-\(bus.id)"
         thread.start()
     }
 
-    /// Asks the worker to stop and waits for its thread to leave (at most one timeout plus a tick).
-    public func stop() {
+    /// Asks the worker to stop without waiting for it (its thread leaves within a transaction's deadline).
+    public func requestStop() {
         stopping.store(true, ordering: .relaxed)
         hang.store(false, ordering: .relaxed)
-        if !finished.withLock({ $0 }) { done.wait() }
-        done.signal()
+    }
+
+    /// Asks the worker to stop and waits, suspended (no thread of the pool blocked), for its thread
+    /// to leave: at most one transaction's deadline plus a tick.
+    public func stop() async {
+        requestStop()
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let gone = exit.withLock { e -> Bool in
+                if e.left { return true }
+                e.waiters.append(c)
+                return false
+            }
+            if gone { c.resume() }
+        }
     }
 
     // MARK: the worker thread
@@ -101,7 +112,7 @@ public final class BusWorker: Sendable {
                 } catch {
                     markProgress(clock)
                     _ = link.recordFailure(at: now)
-                    if !linkDown { linkDown = true; sink(.link(bus: bus.id, up: false, error: error)) }
+                    if !linkDown { linkDown = true; sink(.link(bus: bus.id, up: false, error: PointError(error))) }
                     for d in devices where supervisors[d.id]!.isDue(at: now) {
                         let t = supervisors[d.id]!.recordFailure(at: now)
                         emit(d, values: [:], error: error, transition: t, failures: supervisors[d.id]!.consecutiveFailures, requests: 0)
@@ -112,7 +123,7 @@ public final class BusWorker: Sendable {
                 for w in writes.withLock({ q in defer { q.removeAll() }; return q }) {
                     let error = perform(w, with: c)
                     markProgress(clock)
-                    sink(.write(w, error: error))
+                    sink(.write(w, error: error.map(PointError.init)))
                 }
                 for d in devices where supervisors[d.id]!.isDue(at: clock.now) {
                     if stopping.load(ordering: .relaxed) { break }
@@ -124,7 +135,7 @@ public final class BusWorker: Sendable {
                             c.close()
                             _ = link.recordFailure(at: clock.now)
                             linkDown = true
-                            sink(.link(bus: bus.id, up: false, error: error))
+                            sink(.link(bus: bus.id, up: false, error: PointError(error)))
                         }
                     } else {
                         t = supervisors[d.id]!.recordSuccess()
@@ -270,7 +281,7 @@ public final class BusWorker: Sendable {
 
     private func emit(_ d: Device, values: [String: PointValue], error: ModbusError?,
                       transition: CommSupervisor.Transition?, failures: Int, requests: Int) {
-        sink(.scan(DeviceScan(device: d.id, bus: bus.id, time: Date(), values: values, error: error,
+        sink(.scan(DeviceScan(device: d.id, bus: bus.id, time: Date(), values: values, error: error.map(PointError.init),
                               transition: transition, consecutiveFailures: failures, requests: requests)))
     }
 }

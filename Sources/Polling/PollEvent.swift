@@ -1,5 +1,4 @@
 public import Foundation
-public import Modbus
 
 /// What a bus worker reports after polling one device.
 public struct DeviceScan: Sendable {
@@ -9,7 +8,7 @@ public struct DeviceScan: Sendable {
     /// Decoded values by point name; empty when the poll failed.
     public var values: [String: PointValue]
     /// The error of a failed poll.
-    public var error: ModbusError?
+    public var error: PointError?
     /// Set when this poll changed the device's communication state.
     public var transition: CommSupervisor.Transition?
     public var consecutiveFailures: Int
@@ -17,7 +16,7 @@ public struct DeviceScan: Sendable {
 
     public var succeeded: Bool { error == nil }
 
-    public init(device: String, bus: String, time: Date, values: [String: PointValue], error: ModbusError? = nil,
+    public init(device: String, bus: String, time: Date, values: [String: PointValue], error: PointError? = nil,
                 transition: CommSupervisor.Transition? = nil, consecutiveFailures: Int = 0, requests: Int = 0) {
         self.device = device
         self.bus = bus
@@ -34,9 +33,9 @@ public struct DeviceScan: Sendable {
 public enum PollEvent: Sendable {
     case scan(DeviceScan)
     /// The bus's link (TCP connection or serial port) went down or came back.
-    case link(bus: String, up: Bool, error: ModbusError?)
+    case link(bus: String, up: Bool, error: PointError?)
     /// A queued write was made (error nil) or failed.
-    case write(OutputWrite, error: ModbusError?)
+    case write(OutputWrite, error: PointError?)
     /// A bus finished one full cycle over its due devices.
     case cycle(bus: String, time: Date, overrun: Bool)
 }

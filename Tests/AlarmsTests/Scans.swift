@@ -15,7 +15,7 @@ enum Scans {
     /// A failed poll of di-1; the `failures`-th in a row (the bus reports comm loss at 3).
     static func di1Failed(failures: Int, at time: Date) -> DeviceScan {
         DeviceScan(device: "di-1", bus: "lan", time: time, values: [:],
-                   error: ModbusError(operation: "read discrete inputs", errno: 110, message: "Connection timed out"),
+                   error: PointError(.timeout, "read discrete inputs: timed out after 300 ms: no reply"),
                    transition: failures == 3 ? .lost : nil, consecutiveFailures: failures, requests: 1)
     }
 

@@ -38,7 +38,7 @@ final class GatewayRig: Sendable {
             sampling?()
             try await Task.sleep(for: .milliseconds(10))
         }
-        worker.stop()
+        await worker.stop()
         gateway.stop()
     }
 

@@ -108,7 +108,7 @@ struct HostileDeviceTests {
                       timeout: .milliseconds(50))
         let worker = BusWorker(bus: bus, devices: []) { _ in }
         worker.start()
-        defer { worker.stop() }
+        defer { worker.requestStop() }
         let expected = String("bus-\(bus.id)".prefix(15))
         var names: [String] = []
         for _ in 0..<50 {

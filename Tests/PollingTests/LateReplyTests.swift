@@ -49,7 +49,7 @@ struct LateReplyTests {
             if case .scan(let s) = event { scans.withLock { $0.append(s) } }
         }
         worker.start()
-        defer { worker.stop() }
+        defer { worker.requestStop() }
         try await Task.sleep(for: .milliseconds(2000))
         let all = scans.withLock { $0 }
         #expect(all.first?.error?.kind == .timeout, "the first poll times out: \(all.first.map { "\($0.error?.description ?? "ok")" } ?? "none")")

@@ -68,7 +68,7 @@ private func failed(_ device: String, at t: Double = 0, failures: Int, transitio
     -> DeviceScan
 {
     DeviceScan(device: device, bus: "lan", time: siteTime(t), values: [:],
-               error: ModbusError(operation: "read input registers", errno: 110, message: "Connection timed out"),
+               error: PointError(.timeout, "read input registers: timed out after 300 ms: no reply"),
                transition: transition, consecutiveFailures: failures, requests: 1)
 }
 
@@ -224,7 +224,7 @@ struct StateTrackerTests {
             Issue.record("expected one comm loss, got \(lost)")
             return
         }
-        #expect(detail?.contains("Connection timed out") == true)
+        #expect(detail?.contains("timed out after 300 ms") == true)
         #expect(tracker.comm["io"] == .lost)
         for id in ["NO", "NC", "S1"] { #expect(tracker.zones[id] == .unknown, "zone \(id)") }
         #expect(tracker.sensors["slow"] == .unknown)

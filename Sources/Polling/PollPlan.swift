@@ -1,4 +1,3 @@
-public import Polling
 public import SiteConfig
 
 extension SiteConfig {
