@@ -48,14 +48,21 @@ struct ControlServer: Sendable {
         routes(router)
         dutyRoutes(router)
         let path = socketPath, group = group, logger = logger
+        let limits = ControlLimits.from(environment: ProcessInfo.processInfo.environment, descriptorLimit: ControlLimits.descriptorLimit())
+        let connections = ControlConnections(limits: limits, logger: logger)
+        let idle = TimeAmount.nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000
+            + limits.idleTimeout.components.attoseconds / 1_000_000_000)
+        // Accepting past the descriptor limit (EMFILE) is backed off by NIO's accept handler, never a spin;
+        // the cap keeps the daemon from getting there through this socket.
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()], idleTimeout: idle)),
             configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "watchroomd"),
             onServerRunning: { _ in
                 // Operators reach the socket through its group; nobody else does.
                 chmod(path, 0o660)
                 if let group, let gr = getgrnam(group) { chown(path, uid_t.max, gr.pointee.gr_gid) }
-                logger.notice("control API on \(path)")
+                logger.notice("control API on \(path) (at most \(limits.maxConnections) connections, idle timeout \(limits.idleTimeout))")
             },
             logger: Logger(label: "control")
         )
