@@ -164,7 +164,10 @@ struct ControlServer: Sendable {
         }
         for verb in ["arm", "disarm", "out-of-service", "return-to-service"] {
             router.post("/v1/zones/:target/\(verb)") { request, context in
-                let target = context.parameters.get("target") ?? ""
+                // The router does not decode percent-escapes; watchroomctl encodes every segment.
+                guard let target = context.parameters.get("target")?.removingPercentEncoding else {
+                    return error(.badRequest, "the zone or area id is not valid percent-encoding", "invalid")
+                }
                 let body = try await decode(request)
                 let user = body.user ?? ""
                 let command: OperatorCommand = switch verb {

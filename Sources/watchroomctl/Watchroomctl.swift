@@ -48,10 +48,10 @@ extension ParsableCommand {
     /// Runs `body`, printing a failure as "watchroomctl: message" with its exit code.
     func guarded(_ body: () throws -> Void) throws {
         do { try body() } catch let f as Fail {
-            FileHandle.standardError.write(Data("watchroomctl: \(f.description)\n".utf8))
+            FileHandle.standardError.write(Data("watchroomctl: \(Printable.line(f.description))\n".utf8))
             throw ExitCode(f.code)
         } catch let f as ControlClient.Failure {
-            FileHandle.standardError.write(Data("watchroomctl: \(f.description)\n".utf8))
+            FileHandle.standardError.write(Data("watchroomctl: \(Printable.line(f.description))\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -87,9 +87,13 @@ extension Watchroomctl {
     func perform(_ path: String, _ body: CommandBody) throws {
         let (result, raw) = try post(path, body)
         if json { emit(raw); return }
-        for e in result.events { print(Format.event(e)) }
+        for e in result.events { say(Format.event(e)) }
     }
 }
+
+/// Prints one line of human-readable output: text from the daemon (notes, names, users) may hold
+/// control characters, which must not redraw the operator's terminal or forge a line.
+func say(_ line: String) { print(Printable.line(line)) }
 
 func requireUser(_ user: String) throws -> String {
     let u = user.trimmingCharacters(in: .whitespaces)
