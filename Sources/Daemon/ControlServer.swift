@@ -45,6 +45,8 @@ struct ControlServer: Sendable {
     func run(until stop: ShutdownTrigger) async throws {
         try prepareSocket()
         let router = Router()
+        // First: middleware applies only to the routes added after it (and to unknown routes).
+        router.add(middleware: ErrorShapeMiddleware())
         routes(router)
         dutyRoutes(router)
         let path = socketPath, group = group, logger = logger
@@ -78,13 +80,19 @@ struct ControlServer: Sendable {
         router.get("/v1/status") { _, _ in try await json(status()) }
         router.get("/v1/alarms") { request, _ in
             let all = request.uri.queryParameters.get("all") == "true"
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 500
-            if all { return try json(try await alarms.journal.reading { try $0.alarms(all: true, limit: limit) }) }
-            return try json(await alarms.openAlarms)
+            if all {
+                let limit = try Page.limit(request, default: 500)
+                let before: Int? = try Page.cursor(request, "before")
+                return try json(try await alarms.journal.reading { try $0.alarms(before: before, limit: limit) })
+            }
+            let limit = try Page.limit(request, default: Page.maximum)
+            let after: Int = try Page.cursor(request, "after") ?? 0
+            return try json(Array(await alarms.openAlarms.filter { $0.id > after }.sorted { $0.id < $1.id }.prefix(limit)))
         }
         router.get("/v1/alarms/:id") { _, context in
             guard let id = context.parameters.get("id").flatMap(Int.init) else { return error(.badRequest, "alarm id must be a number", "invalid") }
-            let history = try await alarms.journal.reading { try $0.events(alarm: id) }
+            // The first page of its events; the rest via /v1/events?alarm=ID&after=SEQ.
+            let history = try await alarms.journal.reading { try $0.events(alarm: id, limit: Page.maximum) }
             if let open = await alarms.openAlarms.first(where: { $0.id == id }) {
                 return try json(AlarmDetail(alarm: open, events: history))
             }
@@ -92,9 +100,10 @@ struct ControlServer: Sendable {
             return try json(AlarmDetail(alarm: stored, events: history))
         }
         router.get("/v1/events") { request, _ in
-            let after = request.uri.queryParameters.get("after").flatMap(Int64.init) ?? 0
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 1000
-            return try json(try await alarms.journal.reading { try $0.events(after: after, limit: limit) })
+            let after: Int64 = try Page.cursor(request, "after") ?? 0
+            let alarm: Int? = try Page.cursor(request, "alarm")
+            let limit = try Page.limit(request, default: Page.maximum)
+            return try json(try await alarms.journal.reading { try $0.events(after: after, alarm: alarm, limit: limit) })
         }
         router.get("/v1/watch") { _, _ in
             let stream = await alarms.subscribe()
@@ -109,8 +118,9 @@ struct ControlServer: Sendable {
         }
         router.get("/v1/notifications") { request, _ in
             let state = request.uri.queryParameters.get("state").map { [String($0)] }
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200
-            let rows = try await alarms.journal.reading { try $0.outbox(states: state, limit: limit) }
+            let limit = try Page.limit(request, default: 200)
+            let before: Int64? = try Page.cursor(request, "before")
+            let rows = try await alarms.journal.reading { try $0.outbox(states: state, before: before, limit: limit) }
             return try json(rows.map { OutboxView(row: $0) })
         }
         router.post("/v1/notifications/:id/retry") { _, context in
@@ -216,15 +226,7 @@ struct ControlServer: Sendable {
         }
     }
 
-    /// A refusal as its HTTP status: 404 not found, 409 not in this state, 400 invalid.
-    func refused(_ refusal: CommandRefusal) -> Response {
-        let status: HTTPResponse.Status = switch refusal.code {
-        case .notFound: .notFound
-        case .illegalTransition: .conflict
-        case .invalid: .badRequest
-        }
-        return error(status, refusal.message, refusal.code.rawValue)
-    }
+    func refused(_ refusal: CommandRefusal) -> Response { ControlError.response(for: refusal) }
 
     func decode(_ request: Request) async throws -> CommandBody {
         let buffer = try await request.body.collect(upTo: 1 << 20)

@@ -36,7 +36,11 @@ struct Alarms: ParsableCommand {
     @Option(name: .long, help: "At most this many (with --all).") var limit = 200
     func run() throws {
         try guarded {
-            let (alarms, raw) = try ctl.get("/v1/alarms\(all ? "?all=true&limit=\(limit)" : "")", as: [Alarm].self)
+            guard limit > 0 else { throw Fail("--limit must be at least 1", code: 2) }
+            // Open alarms oldest first (paged by id), history newest first (paged back by id).
+            let (alarms, raw): ([Alarm], Data) = all
+                ? try ctl.allPages(wanted: limit) { n, last in "/v1/alarms?all=true&limit=\(n)\(last.map { "&before=\($0.id)" } ?? "")" }
+                : try ctl.allPages(wanted: nil) { n, last in "/v1/alarms?limit=\(n)\(last.map { "&after=\($0.id)" } ?? "")" }
             if ctl.json { ctl.emit(raw); return }
             if alarms.isEmpty { say(all ? "no alarms recorded" : "no open alarms"); return }
             print(Format.table(alarms))
@@ -56,6 +60,12 @@ struct Show: ParsableCommand {
             print(Format.table([d.alarm]))
             for n in d.alarm.notes { say("note \(Format.time(n.time)) \(n.user): \(n.text)") }
             for e in d.events { say(Format.event(e)) }
+            // The detail carries the first 1000 events; a chattering alarm can have more.
+            if d.events.count >= Watchroomctl.pageSize, let last = d.events.last?.seq {
+                try ctl.forEachPage(wanted: nil, { n, prev in "/v1/events?alarm=\(id)&after=\(prev?.seq ?? last)&limit=\(n)" }) { (events: [AlarmEvent], _) in
+                    for e in events { say(Format.event(e)) }
+                }
+            }
         }
     }
 }
@@ -82,12 +92,13 @@ struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The journal's events after a sequence number.")
     @ParentCommand var ctl: Watchroomctl
     @Option(name: .long, help: "Only events after this sequence number.") var after: Int64 = 0
-    @Option(name: .long) var limit = 1000
+    @Option(name: .long, help: "At most this many (default: all, fetched 1000 at a time).") var limit: Int?
     func run() throws {
         try guarded {
-            let (events, raw) = try ctl.get("/v1/events?after=\(after)&limit=\(limit)", as: [AlarmEvent].self)
-            if ctl.json { ctl.emit(raw); return }
-            for e in events { say(Format.event(e)) }
+            if let limit, limit < 1 { throw Fail("--limit must be at least 1", code: 2) }
+            func path(_ n: Int, _ last: AlarmEvent?) -> String { "/v1/events?after=\(last?.seq ?? after)&limit=\(n)" }
+            if ctl.json { ctl.emit(try ctl.allPages(wanted: limit, path).1); return }
+            try ctl.forEachPage(wanted: limit, path) { (events: [AlarmEvent], _) in for e in events { say(Format.event(e)) } }
         }
     }
 }
@@ -197,7 +208,10 @@ struct Notifications: ParsableCommand {
         func run() throws {
             try guarded {
                 if let state, !["pending", "delivered", "dead"].contains(state) { throw Fail("--state must be pending, delivered or dead", code: 2) }
-                let (rows, raw) = try ctl.get("/v1/notifications?limit=\(limit)\(state.map { "&state=\(query($0))" } ?? "")", as: [OutboxView].self)
+                guard limit > 0 else { throw Fail("--limit must be at least 1", code: 2) }
+                let (rows, raw): ([OutboxView], Data) = try ctl.allPages(wanted: limit) { n, last in
+                    "/v1/notifications?limit=\(n)\(state.map { "&state=\(query($0))" } ?? "")\(last.map { "&before=\($0.id)" } ?? "")"
+                }
                 if ctl.json { ctl.emit(raw); return }
                 if rows.isEmpty { say("the outbox is empty"); return }
                 for r in rows {

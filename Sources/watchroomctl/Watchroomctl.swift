@@ -16,6 +16,21 @@ struct Watchroomctl: ParsableCommand {
                       RepairCommand.self, Equipment.self, Handover.self]
     )
 
+    /// Parses and runs, with usage errors (a missing or malformed argument, an unknown command)
+    /// exiting 2 as documented, not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
     @Option(name: .long, help: "The daemon's control socket (default: the config's control.socket, else /run/watchroom/control.sock).")
     var socket: String?
     @Option(name: .long, help: "A site config to take the control socket from.")
@@ -82,6 +97,40 @@ extension Watchroomctl {
     }
 
     func emit(_ data: Data) { print(String(decoding: data, as: UTF8.self)) }
+
+    /// GETs a list page by page (the daemon answers at most 1000 items a request) until `wanted`
+    /// items (nil: all) or a short page; `path` builds a page's request from its size and the last
+    /// item of the previous page. Calls `page` with each page's items and raw JSON.
+    func forEachPage<T: Decodable>(wanted: Int?, _ path: (_ limit: Int, _ last: T?) -> String,
+                                   _ page: ([T], Data) throws -> Void) throws {
+        var got = 0
+        var last: T?
+        while true {
+            let limit = min(Self.pageSize, wanted.map { $0 - got } ?? Self.pageSize)
+            guard limit > 0 else { return }
+            let (items, raw) = try get(path(limit, last), as: [T].self)
+            try page(items, raw)
+            got += items.count
+            guard items.count == limit, let end = items.last else { return }
+            last = end
+        }
+    }
+
+    /// Every page of a list (see `forEachPage`), and one JSON array of them for --json.
+    func allPages<T: Decodable>(wanted: Int?, _ path: (_ limit: Int, _ last: T?) -> String) throws -> ([T], Data) {
+        var all: [T] = []
+        var parts: [String] = []
+        try forEachPage(wanted: wanted, path) { (items: [T], raw: Data) in
+            all += items
+            // Splice the daemon's own JSON (its arrays' insides), so --json stays exactly what it sent.
+            let text = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let inner = text.dropFirst().dropLast()
+            if !items.isEmpty { parts.append(String(inner)) }
+        }
+        return (all, Data("[\(parts.joined(separator: ","))]".utf8))
+    }
+
+    static let pageSize = 1000
 
     /// Runs an operator command and prints what it did.
     func perform(_ path: String, _ body: CommandBody) throws {
