@@ -37,7 +37,8 @@ struct ControlServer: Sendable {
             unlink(socketPath)
         }
         let dir = URL(fileURLWithPath: socketPath).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // 0750: the operators' group needs to reach the socket (search), not to write beside it.
+        try PrivateDirectory.create(dir, mode: 0o750)
     }
 
     /// Serves until `stop` is triggered: then stops accepting, lets running requests finish
