@@ -9,7 +9,7 @@ import Testing
 struct ControlAPIContractTests {
     @Test("lists are capped (limit 1..1000) and paged (after, before); watchroomctl pages through")
     func paging() async throws {
-        let site = try BigSite(name: "paging", devices: 1, zonesPerDevice: 4)
+        let site = try BigSite(name: "paging", devices: 1, zonesPerDevice: 4, type: "perimeter")
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
         defer { sim.stop() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
