@@ -160,6 +160,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler, RemovableChannelHand
     private let connections: ControlConnections
     private var registered = false
     private var refused = false
+    private var closeAfterResponse = false
 
     init(connections: ControlConnections) { self.connections = connections }
 
@@ -185,7 +186,23 @@ final class ControlConnectionHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { connections.setBusy(context.channel, false) }
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            // A body over the cap is left unread: close once refused, so the client is not stuck
+            // sending it until the idle timeout.
+            if head.status == .contentTooLarge { closeAfterResponse = true }
+        case .end:
+            connections.setBusy(context.channel, false)
+            if closeAfterResponse {
+                let written = context.eventLoop.makePromise(of: Void.self)
+                let channel = context.channel
+                written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                written.futureResult.cascade(to: promise)
+                context.write(data, promise: written)
+                return
+            }
+        case .body: break
+        }
         context.write(data, promise: promise)
     }
 
