@@ -96,16 +96,21 @@ public struct ControlClient: Sendable {
         head += "\r\n"
         var bytes = Data(head.utf8)
         if let body { bytes.append(body) }
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
+        // MSG_NOSIGNAL: a daemon that refuses a body early (413) closes the connection; that must be
+        // an error to read the refusal from, not a SIGPIPE that kills the client.
+        let failure = bytes.withUnsafeBytes { raw -> Int32? in
             var off = 0
             while off < raw.count {
-                let n = write(fd, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { if errno == EINTR { continue } else { return false } }
+                let n = Glibc.send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
+                if n <= 0 { if errno == EINTR { continue } else { return errno } }
                 off += n
             }
-            return true
+            return nil
         }
-        if !ok { throw Failure(description: "writing to \(socketPath): \(String(cString: strerror(errno)))") }
+        // The daemon stopped reading: its answer (a refusal) may be waiting; the reply says what happened.
+        if let failure, failure != EPIPE && failure != ECONNRESET {
+            throw Failure(description: "writing to \(socketPath): \(String(cString: strerror(failure)))")
+        }
     }
 }
 

@@ -4,7 +4,12 @@ public import SiteConfig
 
 /// How a state change reads in the log and at which level journald files it.
 public enum ChangeLog {
+    /// The level and the line (control characters in names escaped), or nil when the change is not worth a line.
     public static func entry(_ change: StateChange, site: SiteConfig) -> (Logger.Level, String)? {
+        text(change, site: site).map { ($0.0, Printable.line($0.1)) }
+    }
+
+    private static func text(_ change: StateChange, site: SiteConfig) -> (Logger.Level, String)? {
         switch change {
         case .zone(let zone, let from, let to, let value):
             if from == .unknown && to == .normal { return nil }  // first good value: nothing to report

@@ -1,6 +1,7 @@
 import CDispatch
 import Foundation
 public import Logging
+import SiteConfig
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,18 +28,23 @@ public struct ConsoleLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var text = event.message.description
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        if !merged.isEmpty {
-            text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        ConsoleWriter.shared.write(Self.line(level: event.level, message: event.message.description, metadata: merged,
+                                             journald: journald, timestamp: journald ? "" : Self.timestamp()))
+    }
+
+    /// The line written for one log event (without its newline).
+    ///
+    /// One event, one line: a newline or an escape sequence in an operator's text (a note, a user
+    /// name) must neither forge a log line nor redraw the terminal reading the log, so control
+    /// characters in the message and the metadata are escaped (`Printable.line`).
+    static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, journald: Bool, timestamp: String) -> String {
+        var text = message
+        if !metadata.isEmpty {
+            text += " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
-        let line: String
-        if journald {
-            line = "<\(Self.syslogPriority(event.level))>\(text)"
-        } else {
-            line = "\(Self.timestamp()) \(Self.word(event.level)) \(text)"
-        }
-        ConsoleWriter.shared.write(line)
+        text = Printable.line(text)
+        return journald ? "<\(syslogPriority(level))>\(text)" : "\(timestamp) \(word(level)) \(text)"
     }
 
     /// syslog(3) priorities: crit 2, err 3, warning 4, notice 5, info 6, debug 7.

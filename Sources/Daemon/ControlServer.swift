@@ -37,7 +37,8 @@ struct ControlServer: Sendable {
             unlink(socketPath)
         }
         let dir = URL(fileURLWithPath: socketPath).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // 0750: the operators' group needs to reach the socket (search), not to write beside it.
+        try PrivateDirectory.create(dir, mode: 0o750)
     }
 
     /// Serves until `stop` is triggered: then stops accepting, lets running requests finish
@@ -45,17 +46,26 @@ struct ControlServer: Sendable {
     func run(until stop: ShutdownTrigger) async throws {
         try prepareSocket()
         let router = Router()
+        // First: middleware applies only to the routes added after it (and to unknown routes).
+        router.add(middleware: ErrorShapeMiddleware())
         routes(router)
         dutyRoutes(router)
         let path = socketPath, group = group, logger = logger
+        let limits = ControlLimits.from(environment: ProcessInfo.processInfo.environment, descriptorLimit: ControlLimits.descriptorLimit())
+        let connections = ControlConnections(limits: limits, logger: logger)
+        let idle = TimeAmount.nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000
+            + limits.idleTimeout.components.attoseconds / 1_000_000_000)
+        // Accepting past the descriptor limit (EMFILE) is backed off by NIO's accept handler, never a spin;
+        // the cap keeps the daemon from getting there through this socket.
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()], idleTimeout: idle)),
             configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "watchroomd"),
             onServerRunning: { _ in
                 // Operators reach the socket through its group; nobody else does.
                 chmod(path, 0o660)
                 if let group, let gr = getgrnam(group) { chown(path, uid_t.max, gr.pointee.gr_gid) }
-                logger.notice("control API on \(path)")
+                logger.notice("control API on \(path) (at most \(limits.maxConnections) connections, idle timeout \(limits.idleTimeout))")
             },
             logger: Logger(label: "control")
         )
@@ -71,13 +81,19 @@ struct ControlServer: Sendable {
         router.get("/v1/status") { _, _ in try await json(status()) }
         router.get("/v1/alarms") { request, _ in
             let all = request.uri.queryParameters.get("all") == "true"
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 500
-            if all { return try json(try await alarms.journal.reading { try $0.alarms(all: true, limit: limit) }) }
-            return try json(await alarms.openAlarms)
+            if all {
+                let limit = try Page.limit(request, default: 500)
+                let before: Int? = try Page.cursor(request, "before")
+                return try json(try await alarms.journal.reading { try $0.alarms(before: before, limit: limit) })
+            }
+            let limit = try Page.limit(request, default: Page.maximum)
+            let after: Int = try Page.cursor(request, "after") ?? 0
+            return try json(Array(await alarms.openAlarms.filter { $0.id > after }.sorted { $0.id < $1.id }.prefix(limit)))
         }
         router.get("/v1/alarms/:id") { _, context in
             guard let id = context.parameters.get("id").flatMap(Int.init) else { return error(.badRequest, "alarm id must be a number", "invalid") }
-            let history = try await alarms.journal.reading { try $0.events(alarm: id) }
+            // The first page of its events; the rest via /v1/events?alarm=ID&after=SEQ.
+            let history = try await alarms.journal.reading { try $0.events(alarm: id, limit: Page.maximum) }
             if let open = await alarms.openAlarms.first(where: { $0.id == id }) {
                 return try json(AlarmDetail(alarm: open, events: history))
             }
@@ -85,9 +101,10 @@ struct ControlServer: Sendable {
             return try json(AlarmDetail(alarm: stored, events: history))
         }
         router.get("/v1/events") { request, _ in
-            let after = request.uri.queryParameters.get("after").flatMap(Int64.init) ?? 0
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 1000
-            return try json(try await alarms.journal.reading { try $0.events(after: after, limit: limit) })
+            let after: Int64 = try Page.cursor(request, "after") ?? 0
+            let alarm: Int? = try Page.cursor(request, "alarm")
+            let limit = try Page.limit(request, default: Page.maximum)
+            return try json(try await alarms.journal.reading { try $0.events(after: after, alarm: alarm, limit: limit) })
         }
         router.get("/v1/watch") { _, _ in
             let stream = alarms.subscribe()
@@ -102,8 +119,9 @@ struct ControlServer: Sendable {
         }
         router.get("/v1/notifications") { request, _ in
             let state = request.uri.queryParameters.get("state").map { [String($0)] }
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200
-            let rows = try await alarms.journal.reading { try $0.outbox(states: state, limit: limit) }
+            let limit = try Page.limit(request, default: 200)
+            let before: Int64? = try Page.cursor(request, "before")
+            let rows = try await alarms.journal.reading { try $0.outbox(states: state, before: before, limit: limit) }
             return try json(rows.map { OutboxView(row: $0) })
         }
         router.post("/v1/notifications/:id/retry") { _, context in
@@ -157,7 +175,10 @@ struct ControlServer: Sendable {
         }
         for verb in ["arm", "disarm", "out-of-service", "return-to-service"] {
             router.post("/v1/zones/:target/\(verb)") { request, context in
-                let target = context.parameters.get("target") ?? ""
+                // The router does not decode percent-escapes; watchroomctl encodes every segment.
+                guard let target = context.parameters.get("target")?.removingPercentEncoding else {
+                    return error(.badRequest, "the zone or area id is not valid percent-encoding", "invalid")
+                }
                 let body = try await decode(request)
                 let user = body.user ?? ""
                 let command: OperatorCommand = switch verb {
@@ -214,15 +235,7 @@ struct ControlServer: Sendable {
         error(.serviceUnavailable, failure.description, "journal-unavailable")
     }
 
-    /// A refusal as its HTTP status: 404 not found, 409 not in this state, 400 invalid.
-    func refused(_ refusal: CommandRefusal) -> Response {
-        let status: HTTPResponse.Status = switch refusal.code {
-        case .notFound: .notFound
-        case .illegalTransition: .conflict
-        case .invalid: .badRequest
-        }
-        return error(status, refusal.message, refusal.code.rawValue)
-    }
+    func refused(_ refusal: CommandRefusal) -> Response { ControlError.response(for: refusal) }
 
     func decode(_ request: Request) async throws -> CommandBody {
         let buffer = try await request.body.collect(upTo: 1 << 20)

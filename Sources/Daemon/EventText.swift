@@ -2,7 +2,8 @@ public import Alarms
 import Foundation
 public import SiteConfig
 
-/// One line per alarm event, for the log and for `watchroomctl watch`.
+/// One line per alarm event, for the log and for `watchroomctl watch`; control characters in
+/// notes, names and users are escaped (`Printable.line`).
 public enum EventText {
     public static func line(_ e: AlarmEvent, site: SiteConfig?) -> String {
         var parts: [String] = []
@@ -21,6 +22,6 @@ public enum EventText {
         }
         if let user = e.user { parts.append("by \(user)") }
         if let text = e.text { parts.append("\"\(text)\"") }
-        return parts.joined(separator: " ")
+        return Printable.line(parts.joined(separator: " "))
     }
 }

@@ -25,9 +25,9 @@ public final class WatchroomDaemon: Sendable {
         self.config = config
         self.logger = logger
         do {
-            try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+            try PrivateDirectory.create(config.stateDir, mode: 0o750)
         } catch {
-            throw StartError(description: "cannot create state_dir \(config.stateDir): \(error.localizedDescription)")
+            throw StartError(description: "cannot create state_dir \(config.stateDir): \(error)")
         }
         let path = URL(fileURLWithPath: config.stateDir).appendingPathComponent("journal.sqlite").path
         let journal: Journal

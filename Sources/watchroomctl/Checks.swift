@@ -24,7 +24,7 @@ struct SelfTest: ParsableCommand {
             try guarded {
                 let (result, raw) = try ctl.post("/v1/self-test", CommandBody(user: user ?? defaultUser(), zones: zones))
                 if !wait {
-                    if ctl.json { ctl.emit(raw) } else { for e in result.events { print(Format.event(e)) } }
+                    if ctl.json { ctl.emit(raw) } else { for e in result.events { say(Format.event(e)) } }
                     return
                 }
                 var run: SelfTestRun
@@ -33,9 +33,9 @@ struct SelfTest: ParsableCommand {
                     run = try ctl.get("/v1/self-test", as: SelfTestRun.self).0
                 } while run.finishedAt == nil
                 if ctl.json { ctl.emit(try ControlJSON.encoder.encode(run)) } else {
-                    print("self-test run \(run.id) started \(Format.time(run.startedAt)) by \(run.startedBy): \(run.passed.count) passed, \(run.failed.count) failed")
+                    say("self-test run \(run.id) started \(Format.time(run.startedAt)) by \(run.startedBy): \(run.passed.count) passed, \(run.failed.count) failed")
                     for t in run.zones.values.sorted(by: { $0.zone < $1.zone }) {
-                        print("\(t.zone)  \(t.phase == .passed ? "PASS" : "FAIL")  \(t.mode.rawValue)\(t.reason.map { "  \($0)" } ?? "")")
+                        say("\(t.zone)  \(t.phase == .passed ? "PASS" : "FAIL")  \(t.mode.rawValue)\(t.reason.map { "  \($0)" } ?? "")")
                     }
                 }
                 if !run.failed.isEmpty { throw ExitCode(1) }
@@ -49,13 +49,13 @@ struct SelfTest: ParsableCommand {
         @Option(name: .long, help: "The day, YYYY-MM-DD (default: today).") var date: String?
         func run() throws {
             try guarded {
-                let (events, raw) = try ctl.get("/v1/self-test/report\(date.map { "?date=\($0)" } ?? "")", as: [AlarmEvent].self)
+                let (events, raw) = try ctl.get("/v1/self-test/report\(date.map { "?date=\(query($0))" } ?? "")", as: [AlarmEvent].self)
                 if ctl.json { ctl.emit(raw); return }
-                if events.isEmpty { print("no self-test recorded on \(date ?? "today")"); return }
+                if events.isEmpty { say("no self-test recorded on \(date ?? "today")"); return }
                 for e in events {
                     switch e.kind {
-                    case .selfTestResult: print("\(Format.time(e.time))  \(e.zone ?? "?")  \(e.text ?? "")")
-                    default: print("\(Format.time(e.time))  \(e.kind.rawValue): \(e.text ?? "")")
+                    case .selfTestResult: say("\(Format.time(e.time))  \(e.zone ?? "?")  \(e.text ?? "")")
+                    default: say("\(Format.time(e.time))  \(e.kind.rawValue): \(e.text ?? "")")
                     }
                 }
             }
@@ -76,7 +76,7 @@ struct Check: ParsableCommand {
         func run() throws {
             try guarded {
                 let (result, raw) = try ctl.post("/v1/check/equipment", CommandBody(user: user ?? defaultUser()))
-                if ctl.json { ctl.emit(raw) } else { for e in result.events { print(e.text ?? "") } }
+                if ctl.json { ctl.emit(raw) } else { for e in result.events { say(e.text ?? "") } }
                 if result.events.contains(where: { $0.text?.hasPrefix("fail") == true }) { throw ExitCode(1) }
             }
         }
@@ -88,10 +88,10 @@ struct Check: ParsableCommand {
         @Option(name: .long) var date: String?
         func run() throws {
             try guarded {
-                let (events, raw) = try ctl.get("/v1/check/equipment/report\(date.map { "?date=\($0)" } ?? "")", as: [AlarmEvent].self)
+                let (events, raw) = try ctl.get("/v1/check/equipment/report\(date.map { "?date=\(query($0))" } ?? "")", as: [AlarmEvent].self)
                 if ctl.json { ctl.emit(raw); return }
-                if events.isEmpty { print("no equipment check recorded on \(date ?? "today")"); return }
-                for e in events { print("\(Format.time(e.time))  \(e.text ?? "")") }
+                if events.isEmpty { say("no equipment check recorded on \(date ?? "today")"); return }
+                for e in events { say("\(Format.time(e.time))  \(e.text ?? "")") }
             }
         }
     }

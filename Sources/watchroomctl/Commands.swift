@@ -10,20 +10,20 @@ struct Status: ParsableCommand {
         try guarded {
             let (s, raw) = try ctl.get("/v1/status", as: StatusReport.self)
             if ctl.json { ctl.emit(raw); return }
-            print("\(s.site): \(s.summary)")
+            say("\(s.site): \(s.summary)")
             let states = s.alarmsByState.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            if !states.isEmpty { print("open alarms: \(states.joined(separator: ", "))") }
-            if !s.zonesDisarmed.isEmpty { print("disarmed zones: \(s.zonesDisarmed.joined(separator: ", "))") }
+            if !states.isEmpty { say("open alarms: \(states.joined(separator: ", "))") }
+            if !s.zonesDisarmed.isEmpty { say("disarmed zones: \(s.zonesDisarmed.joined(separator: ", "))") }
             for z in s.outOfService {
-                print("out of service: \(z.zone) \(z.name) since \(Format.time(z.since)) by \(z.by ?? "?"): \(z.reason ?? "")")
+                say("out of service: \(z.zone) \(z.name) since \(Format.time(z.since)) by \(z.by ?? "?"): \(z.reason ?? "")")
             }
             for a in s.shelved {
-                print("shelved: alarm \(a.id) \(a.source.id) \(a.name) until \(Format.time(a.shelved?.until)) by \(a.shelved?.user ?? "?"): \(a.shelved?.reason ?? "")")
+                say("shelved: alarm \(a.id) \(a.source.id) \(a.name) until \(Format.time(a.shelved?.until)) by \(a.shelved?.user ?? "?"): \(a.shelved?.reason ?? "")")
             }
-            if !s.commLost.isEmpty { print("comm lost: \(s.commLost.joined(separator: ", "))") }
-            if !s.chattering.isEmpty { print("chattering alarms: \(s.chattering.map(String.init).joined(separator: ", "))") }
+            if !s.commLost.isEmpty { say("comm lost: \(s.commLost.joined(separator: ", "))") }
+            if !s.chattering.isEmpty { say("chattering alarms: \(s.chattering.map(String.init).joined(separator: ", "))") }
             for b in s.buses {
-                print("bus \(b.id) \(b.endpoint): \(b.cycles) cycles, \(b.requests) requests, \(b.failures) failures, \(b.overruns) overruns")
+                say("bus \(b.id) \(b.endpoint): \(b.cycles) cycles, \(b.requests) requests, \(b.failures) failures, \(b.overruns) overruns")
             }
         }
     }
@@ -36,9 +36,13 @@ struct Alarms: ParsableCommand {
     @Option(name: .long, help: "At most this many (with --all).") var limit = 200
     func run() throws {
         try guarded {
-            let (alarms, raw) = try ctl.get("/v1/alarms\(all ? "?all=true&limit=\(limit)" : "")", as: [Alarm].self)
+            guard limit > 0 else { throw Fail("--limit must be at least 1", code: 2) }
+            // Open alarms oldest first (paged by id), history newest first (paged back by id).
+            let (alarms, raw): ([Alarm], Data) = all
+                ? try ctl.allPages(wanted: limit) { n, last in "/v1/alarms?all=true&limit=\(n)\(last.map { "&before=\($0.id)" } ?? "")" }
+                : try ctl.allPages(wanted: nil) { n, last in "/v1/alarms?limit=\(n)\(last.map { "&after=\($0.id)" } ?? "")" }
             if ctl.json { ctl.emit(raw); return }
-            if alarms.isEmpty { print(all ? "no alarms recorded" : "no open alarms"); return }
+            if alarms.isEmpty { say(all ? "no alarms recorded" : "no open alarms"); return }
             print(Format.table(alarms))
         }
     }
@@ -54,8 +58,14 @@ struct Show: ParsableCommand {
             let (d, raw) = try ctl.get("/v1/alarms/\(id)", as: Detail.self)
             if ctl.json { ctl.emit(raw); return }
             print(Format.table([d.alarm]))
-            for n in d.alarm.notes { print("note \(Format.time(n.time)) \(n.user): \(n.text)") }
-            for e in d.events { print(Format.event(e)) }
+            for n in d.alarm.notes { say("note \(Format.time(n.time)) \(n.user): \(n.text)") }
+            for e in d.events { say(Format.event(e)) }
+            // The detail carries the first 1000 events; a chattering alarm can have more.
+            if d.events.count >= Watchroomctl.pageSize, let last = d.events.last?.seq {
+                try ctl.forEachPage(wanted: nil, { n, prev in "/v1/events?alarm=\(id)&after=\(prev?.seq ?? last)&limit=\(n)" }) { (events: [AlarmEvent], _) in
+                    for e in events { say(Format.event(e)) }
+                }
+            }
         }
     }
 }
@@ -82,12 +92,13 @@ struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The journal's events after a sequence number.")
     @ParentCommand var ctl: Watchroomctl
     @Option(name: .long, help: "Only events after this sequence number.") var after: Int64 = 0
-    @Option(name: .long) var limit = 1000
+    @Option(name: .long, help: "At most this many (default: all, fetched 1000 at a time).") var limit: Int?
     func run() throws {
         try guarded {
-            let (events, raw) = try ctl.get("/v1/events?after=\(after)&limit=\(limit)", as: [AlarmEvent].self)
-            if ctl.json { ctl.emit(raw); return }
-            for e in events { print(Format.event(e)) }
+            if let limit, limit < 1 { throw Fail("--limit must be at least 1", code: 2) }
+            func path(_ n: Int, _ last: AlarmEvent?) -> String { "/v1/events?after=\(last?.seq ?? after)&limit=\(n)" }
+            if ctl.json { ctl.emit(try ctl.allPages(wanted: limit, path).1); return }
+            try ctl.forEachPage(wanted: limit, path) { (events: [AlarmEvent], _) in for e in events { say(Format.event(e)) } }
         }
     }
 }
@@ -151,7 +162,7 @@ struct Arm: ParsableCommand {
     @ParentCommand var ctl: Watchroomctl
     @Argument(help: "A zone or area id.") var target: String
     @Option(name: .long) var user = ""
-    func run() throws { try guarded { try ctl.perform("/v1/zones/\(target)/arm", CommandBody(user: try requireUser(user))) } }
+    func run() throws { try guarded { try ctl.perform("/v1/zones/\(segment(target))/arm", CommandBody(user: try requireUser(user))) } }
 }
 
 struct Disarm: ParsableCommand {
@@ -159,7 +170,7 @@ struct Disarm: ParsableCommand {
     @ParentCommand var ctl: Watchroomctl
     @Argument(help: "A zone or area id.") var target: String
     @Option(name: .long) var user = ""
-    func run() throws { try guarded { try ctl.perform("/v1/zones/\(target)/disarm", CommandBody(user: try requireUser(user))) } }
+    func run() throws { try guarded { try ctl.perform("/v1/zones/\(segment(target))/disarm", CommandBody(user: try requireUser(user))) } }
 }
 
 struct OutOfService: ParsableCommand {
@@ -171,7 +182,7 @@ struct OutOfService: ParsableCommand {
     func run() throws {
         try guarded {
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Fail("--reason is required", code: 2) }
-            try ctl.perform("/v1/zones/\(zone)/out-of-service", CommandBody(user: try requireUser(user), reason: reason))
+            try ctl.perform("/v1/zones/\(segment(zone))/out-of-service", CommandBody(user: try requireUser(user), reason: reason))
         }
     }
 }
@@ -181,7 +192,7 @@ struct ReturnToService: ParsableCommand {
     @ParentCommand var ctl: Watchroomctl
     @Argument var zone: String
     @Option(name: .long) var user = ""
-    func run() throws { try guarded { try ctl.perform("/v1/zones/\(zone)/return-to-service", CommandBody(user: try requireUser(user))) } }
+    func run() throws { try guarded { try ctl.perform("/v1/zones/\(segment(zone))/return-to-service", CommandBody(user: try requireUser(user))) } }
 }
 
 struct Notifications: ParsableCommand {
@@ -197,15 +208,18 @@ struct Notifications: ParsableCommand {
         func run() throws {
             try guarded {
                 if let state, !["pending", "delivered", "dead"].contains(state) { throw Fail("--state must be pending, delivered or dead", code: 2) }
-                let (rows, raw) = try ctl.get("/v1/notifications?limit=\(limit)\(state.map { "&state=\($0)" } ?? "")", as: [OutboxView].self)
+                guard limit > 0 else { throw Fail("--limit must be at least 1", code: 2) }
+                let (rows, raw): ([OutboxView], Data) = try ctl.allPages(wanted: limit) { n, last in
+                    "/v1/notifications?limit=\(n)\(state.map { "&state=\(query($0))" } ?? "")\(last.map { "&before=\($0.id)" } ?? "")"
+                }
                 if ctl.json { ctl.emit(raw); return }
-                if rows.isEmpty { print("the outbox is empty"); return }
+                if rows.isEmpty { say("the outbox is empty"); return }
                 for r in rows {
                     var line = "\(r.id)  \(r.state)  \(r.target)  attempts \(r.attempts)  \(Format.time(r.createdAt))  \(r.title)"
                     if r.state == "delivered" { line += "  delivered \(Format.time(r.deliveredAt))" }
                     if r.state == "pending" && r.attempts > 0 { line += "  next try \(Format.time(r.nextAttemptAt))" }
                     if let e = r.lastError { line += "  last error: \(e)" }
-                    print(line)
+                    say(line)
                 }
             }
         }
@@ -219,7 +233,7 @@ struct Notifications: ParsableCommand {
             try guarded {
                 let reply = try ctl.client().request("POST", "/v1/notifications/\(id)/retry", body: Data("{}".utf8))
                 try ctl.check(reply)
-                print(ctl.json ? String(decoding: reply.body, as: UTF8.self) : "notification \(id) requeued")
+                if ctl.json { ctl.emit(reply.body) } else { say("notification \(id) requeued") }
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Control
 import Foundation
 import Records
+import SiteConfig
 
 extension Watchroomctl {
     /// POST a duty request and decode its answer, or fail with the daemon's message.
@@ -14,7 +15,15 @@ extension Watchroomctl {
     }
 }
 
-func query(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-_.~:"))) ?? s }
+/// A query value, percent-encoded (see `segment`).
+func query(_ s: String) -> String { segment(s) }
+
+/// A path segment or query value with everything but RFC 3986's unreserved ASCII percent-encoded:
+/// a zone id such as `perimeter/disarm?` must stay one segment, not become another command.
+func segment(_ s: String) -> String {
+    let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    return s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s
+}
 
 // MARK: recordings
 
@@ -31,9 +40,9 @@ struct Recordings: ParsableCommand {
             try guarded {
                 let (holds, raw) = try ctl.get("/v1/recordings/holds\(all ? "?all=true" : "")", as: [RetentionHold].self)
                 if ctl.json { ctl.emit(raw); return }
-                if holds.isEmpty { print("no retention holds"); return }
+                if holds.isEmpty { say("no retention holds"); return }
                 for h in holds.sorted(by: { ($0.recorder, $0.camera, $0.from) < ($1.recorder, $1.camera, $1.from) }) {
-                    print("hold \(h.id)  \(h.recorder)/\(h.camera)  \(Format.time(h.from)) – \(Format.time(h.to))  keep until \(Format.time(h.until))  \(h.reason)")
+                    say("hold \(h.id)  \(h.recorder)/\(h.camera)  \(Format.time(h.from)) – \(Format.time(h.to))  keep until \(Format.time(h.until))  \(h.reason)")
                 }
             }
         }
@@ -46,12 +55,12 @@ struct Recordings: ParsableCommand {
             try guarded {
                 let (list, raw) = try ctl.get("/v1/recordings/status", as: [RetentionStatus].self)
                 if ctl.json { ctl.emit(raw); return }
-                if list.isEmpty { print("no file-based recorder checked yet (recorders need storage_path)"); return }
+                if list.isEmpty { say("no file-based recorder checked yet (recorders need storage_path)"); return }
                 for s in list {
-                    print("\(s.recorder): \(s.ok ? "OK" : "PROBLEM")  rule \(s.retentionDays) days, \(s.files) files, \(RetentionCheck.size(Double(s.bytes))), oldest \(Format.time(s.oldest)), newest \(Format.time(s.newest)), checked \(Format.time(s.checkedAt))")
-                    for f in s.findings { print("  \(f.ok ? "ok  " : "FAIL") \(f.text)") }
-                    if s.pruned > 0 { print("  pruned \(s.pruned) files (\(RetentionCheck.size(Double(s.prunedBytes))))") }
-                    if s.heldExpired > 0 { print("  \(s.heldExpired) files past the rule kept for holds") }
+                    say("\(s.recorder): \(s.ok ? "OK" : "PROBLEM")  rule \(s.retentionDays) days, \(s.files) files, \(RetentionCheck.size(Double(s.bytes))), oldest \(Format.time(s.oldest)), newest \(Format.time(s.newest)), checked \(Format.time(s.checkedAt))")
+                    for f in s.findings { say("  \(f.ok ? "ok  " : "FAIL") \(f.text)") }
+                    if s.pruned > 0 { say("  pruned \(s.pruned) files (\(RetentionCheck.size(Double(s.prunedBytes))))") }
+                    if s.heldExpired > 0 { say("  \(s.heldExpired) files past the rule kept for holds") }
                 }
             }
         }
@@ -71,7 +80,7 @@ struct Recordings: ParsableCommand {
                 let (r, raw) = try ctl.send("/v1/recordings/requests", DutyBody(by: by, recorder: recorder, camera: camera, fromTime: from,
                                                                                  toTime: to, reason: reason), as: PlaybackRequest.self)
                 if ctl.json { ctl.emit(raw); return }
-                print("playback request \(r.id): \(r.recorder)/\(r.camera) \(Format.time(r.from)) – \(Format.time(r.to)) by \(r.requestedBy); awaiting approval")
+                say("playback request \(r.id): \(r.recorder)/\(r.camera) \(Format.time(r.from)) – \(Format.time(r.to)) by \(r.requestedBy); awaiting approval")
             }
         }
     }
@@ -85,7 +94,7 @@ struct Recordings: ParsableCommand {
             try guarded {
                 let (r, raw) = try ctl.send("/v1/recordings/requests/\(id)/approve", DutyBody(by: by), as: PlaybackRequest.self)
                 if ctl.json { ctl.emit(raw); return }
-                print("playback request \(r.id) approved by \(r.approvedBy ?? "?") at \(Format.time(r.approvedAt))")
+                say("playback request \(r.id) approved by \(r.approvedBy ?? "?") at \(Format.time(r.approvedAt))")
             }
         }
     }
@@ -99,7 +108,7 @@ struct Recordings: ParsableCommand {
             try guarded {
                 let (r, raw) = try ctl.send("/v1/recordings/requests/\(id)/view", DutyBody(by: by), as: PlaybackRequest.self)
                 if ctl.json { ctl.emit(raw); return }
-                print("viewing of request \(r.id) logged for \(by) (approved by \(r.approvedBy ?? "?"))")
+                say("viewing of request \(r.id) logged for \(by) (approved by \(r.approvedBy ?? "?"))")
             }
         }
     }
@@ -111,11 +120,11 @@ struct Recordings: ParsableCommand {
             try guarded {
                 let (list, raw) = try ctl.get("/v1/recordings/requests", as: [PlaybackRequest].self)
                 if ctl.json { ctl.emit(raw); return }
-                if list.isEmpty { print("no playback requests"); return }
+                if list.isEmpty { say("no playback requests"); return }
                 for r in list {
-                    print("request \(r.id)  \(r.recorder)/\(r.camera) \(Format.time(r.from)) – \(Format.time(r.to))  asked by \(r.requestedBy) at \(Format.time(r.requestedAt)): \(r.reason)")
-                    print("  " + (r.approvedBy.map { "approved by \($0) at \(Format.time(r.approvedAt))" } ?? "NOT approved"))
-                    for v in r.viewings { print("  viewed by \(v.by) at \(Format.time(v.at))") }
+                    say("request \(r.id)  \(r.recorder)/\(r.camera) \(Format.time(r.from)) – \(Format.time(r.to))  asked by \(r.requestedBy) at \(Format.time(r.requestedAt)): \(r.reason)")
+                    say("  " + (r.approvedBy.map { "approved by \($0) at \(Format.time(r.approvedAt))" } ?? "NOT approved"))
+                    for v in r.viewings { say("  viewed by \(v.by) at \(Format.time(v.at))") }
                 }
             }
         }
@@ -138,7 +147,7 @@ struct Media: ParsableCommand {
             try guarded {
                 let (l, raw) = try ctl.send("/v1/media/load", DutyBody(user: try requireUser(user), recorder: recorder, medium: medium), as: MediaLoad.self)
                 if ctl.json { ctl.emit(raw); return }
-                print("medium \(l.medium) loaded in \(l.recorder) at \(Format.time(l.loadedAt)) by \(l.user)")
+                say("medium \(l.medium) loaded in \(l.recorder) at \(Format.time(l.loadedAt)) by \(l.user)")
             }
         }
     }
@@ -150,13 +159,13 @@ struct Media: ParsableCommand {
             try guarded {
                 let (reports, raw) = try ctl.get("/v1/media", as: [MediaReport].self)
                 if ctl.json { ctl.emit(raw); return }
-                if reports.isEmpty { print("no recorder has a media rotation (media: N in the site config)"); return }
+                if reports.isEmpty { say("no recorder has a media rotation (media: N in the site config)"); return }
                 for r in reports {
-                    print("\(r.recorder): \(r.media) media, rule \(r.retentionDays) days, loaded: \(r.loaded.map(String.init) ?? "none"); \(r.summary)")
+                    say("\(r.recorder): \(r.media) media, rule \(r.retentionDays) days, loaded: \(r.loaded.map(String.init) ?? "none"); \(r.summary)")
                     for m in r.statuses {
                         let footage = m.footageFrom.map { "\(Format.time($0)) – \(m.footageTo.map { Format.time($0) } ?? "now")" } ?? "-"
                         let keep = m.keepUntil.map { "keep until \(Format.time($0))" } ?? ""
-                        print(String(format: "  %2d  %-7@  %@  %@%@", m.medium, m.state, footage, m.reusable ? "reusable " : "", keep)
+                        say(String(format: "  %2d  %-7@  %@  %@%@", m.medium, m.state, footage, m.reusable ? "reusable " : "", keep)
                               + (m.heldBy.isEmpty ? "" : "  held: \(m.heldBy.joined(separator: "; "))"))
                     }
                 }
@@ -184,7 +193,7 @@ struct VisitorCommand: ParsableCommand {
                 let (v, raw) = try ctl.send("/v1/visitors", DutyBody(user: user ?? defaultUser(), name: name, org: org, purpose: purpose,
                                                                      approvedBy: approvedBy), as: Visitor.self)
                 if ctl.json { ctl.emit(raw); return }
-                print("visitor \(v.id) \(v.name) (\(v.org)) in at \(Format.time(v.inAt)), approved by \(v.approvedBy)")
+                say("visitor \(v.id) \(v.name) (\(v.org)) in at \(Format.time(v.inAt)), approved by \(v.approvedBy)")
             }
         }
     }
@@ -198,7 +207,7 @@ struct VisitorCommand: ParsableCommand {
             try guarded {
                 let (v, raw) = try ctl.send("/v1/visitors/\(id)/out", DutyBody(user: user ?? defaultUser()), as: Visitor.self)
                 if ctl.json { ctl.emit(raw); return }
-                print("visitor \(v.id) \(v.name) out at \(Format.time(v.outAt))")
+                say("visitor \(v.id) \(v.name) out at \(Format.time(v.outAt))")
             }
         }
     }
@@ -211,9 +220,9 @@ struct VisitorCommand: ParsableCommand {
             try guarded {
                 let (list, raw) = try ctl.get("/v1/visitors\(all ? "?all=true" : "")", as: [Visitor].self)
                 if ctl.json { ctl.emit(raw); return }
-                if list.isEmpty { print(all ? "no visitors registered" : "nobody from outside is in the room"); return }
+                if list.isEmpty { say(all ? "no visitors registered" : "nobody from outside is in the room"); return }
                 for v in list {
-                    print("visitor \(v.id)  \(v.name) (\(v.org)) \(v.purpose); approved by \(v.approvedBy); in \(Format.time(v.inAt)), \(v.outAt.map { "out \(Format.time($0))" } ?? "INSIDE")")
+                    say("visitor \(v.id)  \(v.name) (\(v.org)) \(v.purpose); approved by \(v.approvedBy); in \(Format.time(v.inAt)), \(v.outAt.map { "out \(Format.time($0))" } ?? "INSIDE")")
                 }
             }
         }
@@ -234,9 +243,9 @@ struct RepairCommand: ParsableCommand {
             try guarded {
                 let (list, raw) = try ctl.get("/v1/repairs\(all ? "?all=true" : "")", as: [Repair].self)
                 if ctl.json { ctl.emit(raw); return }
-                if list.isEmpty { print(all ? "no repairs recorded" : "no open repairs"); return }
+                if list.isEmpty { say(all ? "no repairs recorded" : "no open repairs"); return }
                 for r in list {
-                    print("repair \(r.id)  \(Format.time(r.requestedAt))  \(r.subject): \(r.text)" + (r.closedAt.map { "  closed \(Format.time($0)) by \(r.closedBy ?? "?"): \(r.note ?? "")" } ?? "  OPEN"))
+                    say("repair \(r.id)  \(Format.time(r.requestedAt))  \(r.subject): \(r.text)" + (r.closedAt.map { "  closed \(Format.time($0)) by \(r.closedBy ?? "?"): \(r.note ?? "")" } ?? "  OPEN"))
                 }
             }
         }
@@ -252,7 +261,7 @@ struct RepairCommand: ParsableCommand {
             try guarded {
                 let (r, raw) = try ctl.send("/v1/repairs/\(id)/close", DutyBody(user: user ?? defaultUser(), note: note), as: Repair.self)
                 if ctl.json { ctl.emit(raw); return }
-                print("repair \(r.id) \(r.subject) closed by \(r.closedBy ?? "?"): \(r.note ?? "")")
+                say("repair \(r.id) \(r.subject) closed by \(r.closedBy ?? "?"): \(r.note ?? "")")
             }
         }
     }
@@ -269,8 +278,8 @@ struct Equipment: ParsableCommand {
             try guarded {
                 let (list, raw) = try ctl.get("/v1/equipment/log?since=\(query(since))", as: [EquipmentLogEntry].self)
                 if ctl.json { ctl.emit(raw); return }
-                if list.isEmpty { print("nothing in the equipment log since \(since)"); return }
-                for e in list { print("\(Format.time(e.time))  \(e.subject)  \(e.text)\(e.user.map { "  (\($0))" } ?? "")") }
+                if list.isEmpty { say("nothing in the equipment log since \(since)"); return }
+                for e in list { say("\(Format.time(e.time))  \(e.subject)  \(e.text)\(e.user.map { "  (\($0))" } ?? "")") }
             }
         }
     }
@@ -288,7 +297,8 @@ struct Handover: ParsableCommand {
 
     static func print(_ h: HandoverRecord, raw: Data, format: OutputFormat, json: Bool) {
         if json || format == .json { Swift.print(String(decoding: raw, as: UTF8.self)); return }
-        Swift.print(HandoverText.render(h, markdown: format == .markdown, timezone: .current), terminator: "")
+        // Multi-line by design: newlines kept, every other control character escaped.
+        Swift.print(Printable.block(HandoverText.render(h, markdown: format == .markdown, timezone: .current)), terminator: "")
     }
 
     struct Make: ParsableCommand {

@@ -26,7 +26,7 @@ enum Format {
             if a.shelved != nil { state += " (shelved)" }
             if a.chattering { state += " (chattering)" }
             rows.append([String(a.id), state, a.priority.rawValue, "\(a.source.kind.rawValue) \(a.source.id)", a.name, a.category,
-                         a.condition.rawValue, time(a.raisedAt), a.acknowledgedBy ?? "-", String(a.notes.count)])
+                         a.condition.rawValue, time(a.raisedAt), a.acknowledgedBy ?? "-", String(a.notes.count)].map(Printable.line))
         }
         // Width by display columns: CJK characters take two.
         func width(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 ? 2 : 1) } }
@@ -47,6 +47,6 @@ enum Format {
         }
         if let u = e.user { parts.append("by \(u)") }
         if let t = e.text { parts.append("\"\(t)\"") }
-        return parts.joined(separator: " ")
+        return Printable.line(parts.joined(separator: " "))
     }
 }

@@ -16,6 +16,21 @@ struct Watchroomctl: ParsableCommand {
                       RepairCommand.self, Equipment.self, Handover.self]
     )
 
+    /// Parses and runs, with usage errors (a missing or malformed argument, an unknown command)
+    /// exiting 2 as documented, not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
     @Option(name: .long, help: "The daemon's control socket (default: the config's control.socket, else /run/watchroom/control.sock).")
     var socket: String?
     @Option(name: .long, help: "A site config to take the control socket from.")
@@ -48,10 +63,10 @@ extension ParsableCommand {
     /// Runs `body`, printing a failure as "watchroomctl: message" with its exit code.
     func guarded(_ body: () throws -> Void) throws {
         do { try body() } catch let f as Fail {
-            FileHandle.standardError.write(Data("watchroomctl: \(f.description)\n".utf8))
+            FileHandle.standardError.write(Data("watchroomctl: \(Printable.line(f.description))\n".utf8))
             throw ExitCode(f.code)
         } catch let f as ControlClient.Failure {
-            FileHandle.standardError.write(Data("watchroomctl: \(f.description)\n".utf8))
+            FileHandle.standardError.write(Data("watchroomctl: \(Printable.line(f.description))\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -83,13 +98,51 @@ extension Watchroomctl {
 
     func emit(_ data: Data) { print(String(decoding: data, as: UTF8.self)) }
 
+    /// GETs a list page by page (the daemon answers at most 1000 items a request) until `wanted`
+    /// items (nil: all) or a short page; `path` builds a page's request from its size and the last
+    /// item of the previous page. Calls `page` with each page's items and raw JSON.
+    func forEachPage<T: Decodable>(wanted: Int?, _ path: (_ limit: Int, _ last: T?) -> String,
+                                   _ page: ([T], Data) throws -> Void) throws {
+        var got = 0
+        var last: T?
+        while true {
+            let limit = min(Self.pageSize, wanted.map { $0 - got } ?? Self.pageSize)
+            guard limit > 0 else { return }
+            let (items, raw) = try get(path(limit, last), as: [T].self)
+            try page(items, raw)
+            got += items.count
+            guard items.count == limit, let end = items.last else { return }
+            last = end
+        }
+    }
+
+    /// Every page of a list (see `forEachPage`), and one JSON array of them for --json.
+    func allPages<T: Decodable>(wanted: Int?, _ path: (_ limit: Int, _ last: T?) -> String) throws -> ([T], Data) {
+        var all: [T] = []
+        var parts: [String] = []
+        try forEachPage(wanted: wanted, path) { (items: [T], raw: Data) in
+            all += items
+            // Splice the daemon's own JSON (its arrays' insides), so --json stays exactly what it sent.
+            let text = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let inner = text.dropFirst().dropLast()
+            if !items.isEmpty { parts.append(String(inner)) }
+        }
+        return (all, Data("[\(parts.joined(separator: ","))]".utf8))
+    }
+
+    static let pageSize = 1000
+
     /// Runs an operator command and prints what it did.
     func perform(_ path: String, _ body: CommandBody) throws {
         let (result, raw) = try post(path, body)
         if json { emit(raw); return }
-        for e in result.events { print(Format.event(e)) }
+        for e in result.events { say(Format.event(e)) }
     }
 }
+
+/// Prints one line of human-readable output: text from the daemon (notes, names, users) may hold
+/// control characters, which must not redraw the operator's terminal or forge a line.
+func say(_ line: String) { print(Printable.line(line)) }
 
 func requireUser(_ user: String) throws -> String {
     let u = user.trimmingCharacters(in: .whitespaces)
