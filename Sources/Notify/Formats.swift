@@ -94,7 +94,7 @@ public struct AlertmanagerFormat: WebhookFormat {
                 "startsAt": iso(a?.raisedAt ?? n.time),
                 "endsAt": resolved ? iso(n.time) : "0001-01-01T00:00:00Z",
                 "generatorURL": "watchroom://\(n.site)/alarms/\(a?.id ?? 0)",
-                "fingerprint": String(format: "%016llx", UInt64(a?.id ?? 0) &* 0x9E37_79B9_7F4A_7C15),
+                "fingerprint": String(format: "%016llx", UInt64(bitPattern: Int64(a?.id ?? 0)) &* 0x9E37_79B9_7F4A_7C15),
             ]
         }
         let firing = alerts.contains { ($0["status"] as? String) == "firing" }

@@ -385,7 +385,8 @@ struct DeliveryTests {
             // One read: the service moves rows from pending to delivered meanwhile.
             let counts = try await blocking { [journal = h.journal] in try journal.outboxCounts() }
             #expect(counts.values.reduce(0, +) == 500, "\(counts)")
-            #expect(try await drive(clock, timeout: .seconds(60)) { try await outboxCount(h.journal, "pending") == 0 })
+            let settled = try await drive(clock, timeout: .seconds(60)) { try await outboxCount(h.journal, "pending") == 0 }
+            #expect(settled, "clock at \(clock.elapsed), next sleeper \(String(describing: clock.nextDeadline)); log: \(h.logs.all.suffix(8))")
 
             let reqs = h.receiver.requests(path: pathWeCom)
             // The rate: no 60 s window holds more than 20 requests.

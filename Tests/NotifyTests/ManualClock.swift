@@ -81,11 +81,15 @@ func drive(_ clock: ManualClock, timeout: Duration = .seconds(30), limit: Durati
     return try await condition()
 }
 
-/// Lets `d` pass on `clock`, waking the sleepers on the way in order.
-func pass(_ clock: ManualClock, _ d: Duration) async {
+/// Lets `d` pass on `clock`, waking the sleepers on the way in order, in steps of at most `step`
+/// (a request in flight meanwhile takes at most that long on the clock: 100 ms is well within the
+/// rate limiter's margin).
+func pass(_ clock: ManualClock, _ d: Duration, step: Duration = .milliseconds(100)) async {
     let end = clock.elapsed + d
-    _ = await drive(clock, limit: end) { clock.nextDeadline.map { $0 > end } ?? true }
-    clock.advance(to: end)
+    while clock.elapsed < end {
+        try? await Task.sleep(for: .milliseconds(5))
+        clock.advance(to: min(end, clock.elapsed + step, clock.nextDeadline ?? end))
+    }
 }
 
 extension Duration {

@@ -223,7 +223,7 @@ struct RunningDelivery {
 
     func stop() async {
         task.cancel()
-        // The loops may be waiting for a wake-up (no cancellation handler there): wake them until they end.
+        // A cancelled wait returns on its own; the nudges are a second chance, should one be stuck elsewhere.
         let nudger = Task { [service] in
             while !Task.isCancelled {
                 service.nudge()
