@@ -3,29 +3,6 @@ public import Journal
 public import Logging
 public import SiteConfig
 import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
-/// How one target is paced.
-public struct DeliveryPolicy: Sendable {
-    /// Wait this long after the first pending message, so a burst goes out as one message.
-    public var groupWindow: Duration
-    /// At most this many requests per minute (0: no limit); chat bots throttle beyond 20.
-    public var ratePerMinute: Int
-    public var timeout: TimeInterval
-    public var retryBase: TimeInterval
-    public var retryMax: TimeInterval
-
-    public static func defaults(for target: NotifyTarget) -> DeliveryPolicy {
-        let chat = ["wecom", "dingtalk", "feishu"].contains(target.format)
-        return DeliveryPolicy(
-            groupWindow: .milliseconds(Int64((target.groupWindowSeconds ?? (chat ? 1 : 0)) * 1000)),
-            ratePerMinute: target.ratePerMinute ?? (target.format == "feishu" ? 100 : chat ? 20 : 0),
-            timeout: TimeInterval(target.timeoutSeconds ?? 10),
-            retryBase: 1, retryMax: TimeInterval(target.retryMaxSeconds ?? 300))
-    }
-}
 
 /// Sends the outbox, per target and in order, surviving restarts (the outbox is in the journal).
 public final class DeliveryService: Sendable {
@@ -33,35 +10,38 @@ public final class DeliveryService: Sendable {
         public let description: String
     }
 
-    /// What the daemon does when a target dead-letters or recovers (raise or return a delivery-failure alarm).
+    /// What the daemon does when a target dead-letters, falls behind or recovers (raise or return a
+    /// delivery-failure alarm).
     public typealias FailureHook = @Sendable (_ target: String, _ failing: Bool, _ reason: String) async -> Void
 
     let journal: Journal
     let targets: [ResolvedTarget]
     let logger: Logger
     let onFailure: FailureHook
+    /// Monotonic time for waits and durations; `now` is wall time, for the journal's stamps only.
+    let time: MonotonicTime
+    let now: @Sendable () -> Date
     private let wakeups: [String: Wakeup]
-    /// One session per target: on Linux a request's own timeout is not honoured, the session's is.
-    private let sessions: [String: URLSession]
+    private let senders: [String: WebhookSender]
     private let failing = Mutex<Set<String>>([])
     private let recheck = Mutex<Set<String>>([])
+    private let memory = Mutex(MemoryQueues())
 
-    public init(config: SiteConfig, journal: Journal, logger: Logger, onFailure: @escaping FailureHook) throws {
+    /// `clock` paces and times out deliveries (tests pass a manual one); `now` stamps the journal.
+    public init(config: SiteConfig, journal: Journal, logger: Logger, onFailure: @escaping FailureHook,
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.journal = journal
         self.logger = logger
         self.onFailure = onFailure
+        self.time = MonotonicTime(clock)
+        self.now = now
         targets = try config.notify.map { try Self.resolve($0) }
         wakeups = Dictionary(uniqueKeysWithValues: config.notify.map { ($0.id, Wakeup()) })
         // Unknown at start: the first delivery to each target returns any delivery-failure alarm
         // that a previous run left open (returning one that is not open does nothing).
         recheck.withLock { $0 = Set(config.notify.map(\.id)) }
-        sessions = Dictionary(uniqueKeysWithValues: config.notify.map { target in
-            let c = URLSessionConfiguration.ephemeral
-            let timeout = DeliveryPolicy.defaults(for: target).timeout
-            c.timeoutIntervalForRequest = timeout
-            c.timeoutIntervalForResource = timeout
-            c.httpMaximumConnectionsPerHost = 2
-            return (target.id, URLSession(configuration: c))
+        senders = Dictionary(uniqueKeysWithValues: config.notify.map { target in
+            (target.id, WebhookSender(timeout: DeliveryPolicy.defaults(for: target).timeout))
         })
     }
 
@@ -86,6 +66,27 @@ public final class DeliveryService: Sendable {
     /// New rows are in the outbox: deliver without waiting for the next poll.
     public func nudge() { for w in wakeups.values { w.signal() } }
 
+    /// Sends notifications that could not be written to the outbox (the journal is failing): from
+    /// memory, before the target's outbox rows, with the same pacing and retries, and never recorded.
+    /// They are lost if the daemon stops before they are delivered.
+    public func deliverFromMemory(_ items: [(target: String, notification: Notification)]) {
+        let at = now()
+        var unknown: [String] = []
+        var dropped = 0
+        memory.withLock { m in
+            for item in items {
+                guard wakeups[item.target] != nil else {
+                    unknown.append(item.target)
+                    continue
+                }
+                dropped += m.append(item.notification, for: item.target, at: at)
+            }
+        }
+        for t in Set(items.map(\.target)) { wakeups[t]?.signal() }
+        if !unknown.isEmpty { logger.warning("notify: no target \(Set(unknown).sorted().joined(separator: ", ")) for messages held in memory") }
+        if dropped > 0 { logger.error("notify: \(dropped) messages held in memory dropped (at most \(MemoryQueues.limit) per target)") }
+    }
+
     /// Runs one loop per target until cancelled.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
@@ -98,86 +99,160 @@ public final class DeliveryService: Sendable {
         let format = WebhookFormats.format(named: target.target.format)
         let policy = DeliveryPolicy.defaults(for: target.target)
         let wake = wakeups[id]!
-        var recent: [Date] = []  // request times in the last minute
+        let sender = senders[id]!
+        var lane = DeliveryLane(policy: policy)
+        var readFailing = false
+        /// Waits for a nudge or until `deadline` (monotonic), at most 5 s (rows may come without a nudge).
+        func pause(until deadline: Duration? = nil) async {
+            let left = deadline.map { $0 - time.now() } ?? .seconds(5)
+            await wake.wait(timeout: max(.milliseconds(1), min(left, .seconds(5))), sleep: time.sleep)
+        }
         while !Task.isCancelled {
-            let rows: [OutboxRow]
-            do { rows = try await journal.pendingOutboxAsync(target: id, limit: 500) } catch {
-                logger.error("outbox read failed for \(id): \(error)")
-                await wake.wait(timeout: .seconds(5))
-                continue
-            }
-            guard let head = rows.first else { await wake.wait(timeout: .seconds(5)); continue }
-            let now = Date()
-            if head.nextAttemptAt > now {
-                await wake.wait(timeout: .milliseconds(Int64(min(5, head.nextAttemptAt.timeIntervalSince(now)) * 1000) + 1))
-                continue
-            }
-            let windowEnd = head.createdAt.addingTimeInterval(seconds(policy.groupWindow))
-            if head.attempts == 0 && windowEnd > now {
-                try? await Task.sleep(for: .milliseconds(Int64(windowEnd.timeIntervalSince(now) * 1000) + 1))
-                continue
-            }
-            // The window is measured at send time; a receiver measures arrivals, which lag by the
-            // request's latency, so keep a second of margin to stay within its limit.
-            recent.removeAll { now.timeIntervalSince($0) >= 61 }
-            if policy.ratePerMinute > 0 && recent.count >= policy.ratePerMinute {
-                let until = recent[0].addingTimeInterval(61)
-                try? await Task.sleep(for: .milliseconds(Int64(until.timeIntervalSince(now) * 1000) + 1))
-                continue
-            }
-            // Everything due from the head, in order; grouped formats take as many as fit.
-            let due = rows.prefix { $0.nextAttemptAt <= now }
-            let entries = due.compactMap { row -> OutboxEntry? in decode(row) }
-            if entries.count < due.count {
-                let bad = due.filter { decode($0) == nil }.map(\.id)
-                if (try? await journal.markDead(bad, error: "unreadable outbox row")) == nil { await wake.wait(timeout: .seconds(5)) }
-                continue
-            }
-            let groupable = policy.groupWindow > .zero || policy.ratePerMinute > 0
-            let batch = groupable ? Array(entries) : [entries[0]]
-            let outcome: DeliveryOutcome
-            let ids: [Int64]
+            var rows: [OutboxRow] = []
             do {
-                let (request, taken) = try format.encode(batch, to: target, now: Date())
-                ids = batch.prefix(max(1, taken)).map(\.id)
-                recent.append(Date())
-                outcome = await send(request, format: format, timeout: policy.timeout, session: sessions[id]!)
+                rows = try await journal.pendingOutboxAsync(target: id, limit: 500)
+                if readFailing { logger.notice("outbox of \(id) readable again") }
+                readFailing = false
             } catch {
-                if (try? await journal.markDead([head.id], error: "cannot encode: \(error)")) == nil { await wake.wait(timeout: .seconds(5)) }
-                else { failing.withLock { _ = $0.insert(id) }; await onFailure(id, true, "cannot encode: \(error)") }
+                if Task.isCancelled { return }
+                // Said once per change; the messages held in memory still go out meanwhile.
+                if !readFailing { logger.error("outbox read failed for \(id): \(error)") }
+                readFailing = true
+            }
+            var entries: [OutboxEntry] = []
+            var bad: [Int64] = []
+            for row in rows {
+                if let e = decode(row) { entries.append(e) } else { bad.append(row.id) }
+            }
+            if !bad.isEmpty {
+                let unreadable = bad
+                if (try? await shielded { try await self.journal.markDead(unreadable, error: "unreadable outbox row") }) == nil { await pause() }
                 continue
             }
-            if !(await record(outcome, ids: ids, attempts: head.attempts, target: target, policy: policy)) {
-                await wake.wait(timeout: .seconds(5))  // the journal is failing (disk full?): do not resend in a loop
+            let held = memory.withLock { $0.queues[id] ?? [] }
+            let pending = held.map { PendingMessage(entry: $0, inMemory: true) } + entries.map { PendingMessage(entry: $0, inMemory: false) }
+            let t = time.now()
+            lane.learn(pending, now: t, wallNow: now())
+            // Late: noticed by time, not by attempts (a bot answering Retry-After: 3600 gets few).
+            let oldest = lane.oldestAttempt(pending)
+            let reported = failing.withLock { $0.contains(id) }
+            if let oldest, oldest.lateAt <= t, !reported {
+                failing.withLock { _ = $0.insert(id) }
+                let m = oldest.message
+                let reason = "\(m.inMemory ? "a message held in memory" : "outbox \(m.id)") not delivered "
+                    + "\(Int(policy.lateAfter.seconds)) s after its first attempt\(m.entry.lastError.map { " (last: \($0))" } ?? "")"
+                logger.error("notify \(id) (\(target.redactedURL)): \(reason)")
+                await onFailure(id, true, reason)
+            }
+            let lateAt = reported ? nil : oldest.map(\.lateAt)
+            let ordered = DeliveryLane.order(pending)
+            guard let step = lane.next(ordered, now: t) else {
+                await pause()
+                continue
+            }
+            switch step {
+            case .wait(let until):
+                await pause(until: min(until, lateAt ?? until))
+            case .send(let batch):
+                let request: WebhookRequest
+                let taken: [PendingMessage]
+                do {
+                    // Within one request oldest first, as receivers read; unless that leaves out the
+                    // urgent head (a grouped format takes only what fits).
+                    let chrono = batch.sorted { abs($0.id) < abs($1.id) }
+                    var (r, n) = try format.encode(chrono.map(\.entry), to: target, now: now())
+                    var sending = chrono
+                    if !chrono.prefix(max(1, n)).contains(where: { $0.id == batch[0].id }) {
+                        (r, n) = try format.encode(batch.map(\.entry), to: target, now: now())
+                        sending = batch
+                    }
+                    request = r
+                    taken = Array(sending.prefix(max(1, n)))
+                } catch {
+                    await deadLetter(batch[0], reason: "cannot encode: \(error)", target: target, lane: &lane)
+                    continue
+                }
+                lane.attempted(taken.map(\.id), at: t)
+                let outcome: DeliveryOutcome
+                do {
+                    let answer = try await sender.send(request)
+                    // A cut body is not a bot's JSON: a chat format then retries it as unreadable.
+                    outcome = format.classify(status: answer.status, headers: answer.headers, body: answer.body)
+                } catch {
+                    guard case .failed(let reason) = error else { return }  // a clean stop: nothing to record
+                    outcome = .retry(reason, after: nil)
+                }
+                if !(await record(outcome, taken, target: target, policy: policy, lane: &lane)) {
+                    await pause()  // the journal is failing (disk full?): do not resend in a loop
+                }
             }
         }
     }
 
-    /// Records the outcome; false when the journal could not be updated.
-    private func record(_ outcome: DeliveryOutcome, ids: [Int64], attempts: Int, target: ResolvedTarget, policy: DeliveryPolicy) async -> Bool {
+    /// Runs journal work to its end even when the loop is being cancelled: a delivery that happened
+    /// is recorded as such, and a stop is not logged as a failed write.
+    private func shielded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await work() }.value
+    }
+
+    private func deadLetter(_ m: PendingMessage, reason: String, target: ResolvedTarget, lane: inout DeliveryLane) async {
         let id = target.target.id
+        if m.inMemory {
+            memory.withLock { $0.remove([m.id], for: id) }
+        } else if (try? await shielded { try await self.journal.markDead([m.id], error: reason) }) == nil {
+            return
+        }
+        lane.forget([m.id])
+        failing.withLock { _ = $0.insert(id) }
+        logger.error("notify \(id) (\(target.redactedURL)): \(reason); dead-lettered \(m.inMemory ? "a message held in memory" : "outbox \(m.id)")")
+        await onFailure(id, true, reason)
+    }
+
+    /// Records the outcome; false when the journal could not be updated.
+    private func record(_ outcome: DeliveryOutcome, _ batch: [PendingMessage], target: ResolvedTarget, policy: DeliveryPolicy,
+                        lane: inout DeliveryLane) async -> Bool {
+        let id = target.target.id
+        let ids = batch.map(\.id)
+        let inMemory = batch[0].inMemory
+        let attempts = batch[0].entry.attempts
+        let what = inMemory ? "held in memory" : "outbox \(ids.first!)\(ids.count > 1 ? "-\(ids.last!)" : "")"
         do {
             switch outcome {
             case .delivered:
-                try await journal.markDelivered(ids, at: Date())
-                logger.info("notify \(id): delivered \(ids.count) message\(ids.count == 1 ? "" : "s") (outbox \(ids.first!)\(ids.count > 1 ? "-\(ids.last!)" : ""))")
+                if inMemory { memory.withLock { $0.remove(ids, for: id) } } else {
+                    try await shielded { [journal, now] in try await journal.markDelivered(ids, at: now()) }
+                }
+                lane.forget(ids)
+                logger.info("notify \(id): delivered \(ids.count) message\(ids.count == 1 ? "" : "s") (\(what))")
                 let wasFailing = failing.withLock { $0.remove(id) } != nil
                 let unknown = recheck.withLock { $0.remove(id) } != nil
                 if wasFailing || unknown { await onFailure(id, false, "delivered again") }
             case .retry(let reason, let after):
-                // Capped exponential backoff with jitter; a receiver's Retry-After wins when longer.
-                let backoff = min(policy.retryMax, policy.retryBase * pow(2, Double(attempts))) * Double.random(in: 0.5...1.0)
-                // Retry-After is honoured, within reason: an hour at most.
-                let wait = max(backoff, min(after ?? 0, 3600))
-                try await journal.markRetry(ids, nextAttempt: Date().addingTimeInterval(wait), error: reason)
-                logger.warning("notify \(id) (\(target.redactedURL)): \(reason); retry \(attempts + 1) in \(String(format: "%.1f", wait)) s, message kept in the outbox")
+                // Capped exponential backoff with jitter; a receiver's Retry-After wins when longer,
+                // within reason: an hour at most, and 30 s for a high or critical message.
+                let backoff = min(policy.retryMax, policy.retryBase * pow(2, Double(min(attempts, 60)))) * Double.random(in: 0.5...1.0)
+                let urgent = batch.contains { $0.entry.notification.priority >= .high }
+                let cap = urgent ? policy.urgentRetryAfterCap : policy.retryAfterCap
+                let wait = max(backoff, min((after ?? 0).clamped(to: 0...cap), cap))
+                if inMemory {
+                    memory.withLock { $0.retried(ids, for: id, error: reason) }
+                } else {
+                    try await shielded { [journal, now] in
+                        try await journal.markRetry(ids, nextAttempt: now().addingTimeInterval(wait), error: reason)
+                    }
+                }
+                lane.retry(ids, at: time.now() + .clamped(seconds: wait, to: .seconds(86_400)))
+                logger.warning("notify \(id) (\(target.redactedURL)): \(reason); retry \(attempts + 1) in \(String(format: "%.1f", wait)) s, message \(inMemory ? "held in memory" : "kept in the outbox")")
                 // Still failing after several attempts: the leader may be getting nothing; say so as an alarm.
                 if attempts + 1 >= Self.failingAfterAttempts, failing.withLock({ $0.insert(id).inserted }) {
                     await onFailure(id, true, "still failing after \(attempts + 1) attempts: \(reason)")
                 }
             case .permanent(let reason):
-                try await journal.markDead(ids, error: reason)
-                logger.error("notify \(id) (\(target.redactedURL)): \(reason); dead-lettered outbox \(ids.map(String.init).joined(separator: ",")) (watchroomctl notifications retry ID after fixing the target)")
+                if inMemory { memory.withLock { $0.remove(ids, for: id) } } else {
+                    try await shielded { [journal] in try await journal.markDead(ids, error: reason) }
+                }
+                lane.forget(ids)
+                logger.error("notify \(id) (\(target.redactedURL)): \(reason); dead-lettered \(inMemory ? "\(ids.count) message(s) held in memory" : "outbox \(ids.map(String.init).joined(separator: ",")) (watchroomctl notifications retry ID after fixing the target)")")
                 failing.withLock { _ = $0.insert(id) }
                 await onFailure(id, true, reason)
             }
@@ -191,30 +266,44 @@ public final class DeliveryService: Sendable {
     /// Retries of one message before its target is reported failing.
     static let failingAfterAttempts = 5
 
-    private func send(_ request: WebhookRequest, format: any WebhookFormat, timeout: TimeInterval, session: URLSession) async -> DeliveryOutcome {
-        var r = URLRequest(url: request.url, timeoutInterval: timeout)
-        r.httpMethod = "POST"
-        for (k, v) in request.headers { r.setValue(v, forHTTPHeaderField: k) }
-        r.httpBody = request.body
-        do {
-            let (data, response) = try await session.data(for: r)
-            guard let http = response as? HTTPURLResponse else { return .retry("no HTTP response", after: nil) }
-            var headers: [String: String] = [:]
-            for (k, v) in http.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
-            return format.classify(status: http.statusCode, headers: headers, body: data)
-        } catch {
-            return .retry("request failed: \(error.localizedDescription)", after: nil)
-        }
-    }
-
     func decode(_ row: OutboxRow) -> OutboxEntry? {
         guard let n = try? NotifyJSON.decoder.decode(Notification.self, from: row.body) else { return nil }
         return OutboxEntry(id: row.id, target: row.target, notification: n, state: OutboxEntry.State(rawValue: row.state) ?? .pending,
                            attempts: row.attempts, nextAttemptAt: row.nextAttemptAt, lastError: row.lastError,
                            deliveredAt: row.deliveredAt, createdAt: row.createdAt)
     }
+}
 
-    private func seconds(_ d: Duration) -> TimeInterval { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+/// Messages held in memory per target while the journal cannot take them; ids are negative, so they
+/// never collide with outbox rows.
+struct MemoryQueues: Sendable {
+    /// Bounded: a journal failing for days must not grow the daemon without end.
+    static let limit = 1000
+    var queues: [String: [OutboxEntry]] = [:]
+    private var lastID: Int64 = 0
+
+    /// Queues one; returns how many old ones were dropped to make room.
+    mutating func append(_ n: Notification, for target: String, at: Date) -> Int {
+        lastID += 1
+        queues[target, default: []].append(OutboxEntry(id: -lastID, target: target, notification: n, state: .pending, attempts: 0,
+                                                       nextAttemptAt: at, lastError: nil, deliveredAt: nil, createdAt: at))
+        let over = max(0, queues[target]!.count - Self.limit)
+        queues[target]!.removeFirst(over)
+        return over
+    }
+
+    mutating func remove(_ ids: [Int64], for target: String) {
+        queues[target]?.removeAll { ids.contains($0.id) }
+    }
+
+    mutating func retried(_ ids: [Int64], for target: String, error: String) {
+        guard var q = queues[target] else { return }
+        for i in q.indices where ids.contains(q[i].id) {
+            q[i].attempts += 1
+            q[i].lastError = error
+        }
+        queues[target] = q
+    }
 }
 
 public enum NotifyJSON {

@@ -5,7 +5,7 @@ import SiteConfig
 
 struct BadURL: Error, CustomStringConvertible {
     let url: String
-    var description: String { "invalid url \(url)" }
+    var description: String { "invalid url \(Redaction.url(url))" }
 }
 
 func url(_ text: String) throws -> URL {
@@ -42,7 +42,7 @@ public struct StandardWebhookFormat: WebhookFormat {
             }
             return data
         }
-        let id = entries.count == 1 ? entries[0].messageID : "wr-\(entries.first!.id)-\(entries.last!.id)"
+        let id = OutboxEntry.batchID(entries)
         let body: [String: Any] = entries.count == 1
             ? ["type": "alarm.\(entries[0].notification.kind.rawValue)", "timestamp": iso(now), "data": payloads[0]]
             : ["type": "alarm.batch", "timestamp": iso(now), "data": payloads]
@@ -94,7 +94,7 @@ public struct AlertmanagerFormat: WebhookFormat {
                 "startsAt": iso(a?.raisedAt ?? n.time),
                 "endsAt": resolved ? iso(n.time) : "0001-01-01T00:00:00Z",
                 "generatorURL": "watchroom://\(n.site)/alarms/\(a?.id ?? 0)",
-                "fingerprint": String(format: "%016llx", UInt64(a?.id ?? 0) &* 0x9E37_79B9_7F4A_7C15),
+                "fingerprint": String(format: "%016llx", UInt64(bitPattern: Int64(a?.id ?? 0)) &* 0x9E37_79B9_7F4A_7C15),
             ]
         }
         let firing = alerts.contains { ($0["status"] as? String) == "firing" }
@@ -104,7 +104,7 @@ public struct AlertmanagerFormat: WebhookFormat {
             "groupLabels": ["site": entries[0].notification.site], "commonLabels": ["site": entries[0].notification.site],
             "commonAnnotations": [String: String](), "externalURL": "watchroom://\(entries[0].notification.site)", "alerts": alerts,
         ]
-        let id = entries.count == 1 ? entries[0].messageID : "wr-\(entries.first!.id)-\(entries.last!.id)"
+        let id = OutboxEntry.batchID(entries)
         return (WebhookRequest(url: try url(target.target.url), headers: ["content-type": "application/json", "webhook-id": id],
                                body: try jsonData(body)), entries.count)
     }
@@ -115,8 +115,15 @@ public struct AlertmanagerFormat: WebhookFormat {
 }
 
 /// A chat bot's JSON answer: `errcode` (WeCom, DingTalk) or `code` (Feishu), 0 meaning success.
-func chatOutcome(_ body: Data, rateLimited: Set<Int>, retryAfter: TimeInterval) -> DeliveryOutcome {
-    guard let obj = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .delivered }
+///
+/// A 200 whose body is not such an object (a captive portal, a proxy's page, a cut answer) is not a
+/// delivery: the bot may never have seen the message, so it is retried.
+/// (A 204 says there is no body by design: delivered.)
+func chatOutcome(_ body: Data, status: Int, rateLimited: Set<Int>, retryAfter: TimeInterval) -> DeliveryOutcome {
+    if status == 204 { return .delivered }
+    guard let obj = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+        return .retry("unreadable answer (HTTP \(status) with \(body.count) bytes that are not the bot's JSON)", after: nil)
+    }
     let code = (obj["errcode"] as? Int) ?? (obj["code"] as? Int) ?? (obj["StatusCode"] as? Int) ?? 0
     let message = (obj["errmsg"] as? String) ?? (obj["msg"] as? String) ?? (obj["StatusMessage"] as? String) ?? ""
     if code == 0 { return .delivered }
@@ -141,7 +148,7 @@ public struct WeComFormat: WebhookFormat {
     }
 
     public func classify(status: Int, headers: [String: String], body: Data) -> DeliveryOutcome {
-        classifyHTTP(status: status, headers: headers) ?? chatOutcome(body, rateLimited: [45009, 45033, -1], retryAfter: 60)
+        classifyHTTP(status: status, headers: headers) ?? chatOutcome(body, status: status, rateLimited: [45009, 45033, -1], retryAfter: 60)
     }
 }
 
@@ -179,7 +186,7 @@ public struct DingTalkFormat: WebhookFormat {
     }
 
     public func classify(status: Int, headers: [String: String], body: Data) -> DeliveryOutcome {
-        classifyHTTP(status: status, headers: headers) ?? chatOutcome(body, rateLimited: [130101, 410100], retryAfter: 600)
+        classifyHTTP(status: status, headers: headers) ?? chatOutcome(body, status: status, rateLimited: [130101, 410100], retryAfter: 600)
     }
 }
 
@@ -215,7 +222,7 @@ public struct FeishuFormat: WebhookFormat {
     }
 
     public func classify(status: Int, headers: [String: String], body: Data) -> DeliveryOutcome {
-        classifyHTTP(status: status, headers: headers) ?? chatOutcome(body, rateLimited: [9499, 11232, 11233], retryAfter: 60)
+        classifyHTTP(status: status, headers: headers) ?? chatOutcome(body, status: status, rateLimited: [9499, 11232, 11233], retryAfter: 60)
     }
 }
 

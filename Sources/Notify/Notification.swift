@@ -39,5 +39,11 @@ public struct OutboxEntry: Sendable, Hashable, Codable {
     public var createdAt: Date
 
     /// The id receivers use to de-duplicate a retried delivery (stable across retries and restarts).
-    public var messageID: String { "wr-\(id)" }
+    /// Messages held in memory (negative ids, never in the outbox) are "wr-mem-N".
+    public var messageID: String { id >= 0 ? "wr-\(id)" : "wr-mem-\(-id)" }
+
+    /// The id of a request carrying `entries`: the message's own, or "first-last" for a batch.
+    public static func batchID(_ entries: [OutboxEntry]) -> String {
+        entries.count == 1 ? entries[0].messageID : "\(entries.first!.messageID)-\(abs(entries.last!.id))"
+    }
 }

@@ -27,14 +27,9 @@ public struct ResolvedTarget: Sendable {
         self.secret = secret
     }
 
-    /// The URL without its query (which may hold a key), for logs and status.
-    public var redactedURL: String {
-        guard var c = URLComponents(string: target.url) else { return "(invalid url)" }
-        c.query = nil
-        c.user = nil
-        c.password = nil
-        return c.string ?? "(invalid url)"
-    }
+    /// The URL as logs and status show it: query values, user info and token-like path segments
+    /// (Feishu's hook id) replaced by `***`, the same way as everywhere else.
+    public var redactedURL: String { Redaction.url(target.url) }
 }
 
 /// One wire format: how a batch of notifications becomes one request, and how to read the answer.

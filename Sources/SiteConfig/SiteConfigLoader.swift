@@ -686,7 +686,7 @@ private final class Reader {
 
     func notifyTarget(_ m: YMap) -> NotifyTarget? {
         m.check(allowed: ["id", "format", "url", "min_priority", "secret_file", "secret_env", "group_window_s", "rate_per_minute",
-                          "timeout_s", "retry_max_s"], in: "notify target")
+                          "timeout_s", "retry_max_s", "late_after_s"], in: "notify target")
         let id = m.required("id", in: "notify target")?.string("notify id")
         let label = "notify target '\(id ?? "?")'"
         let formats = ["standard", "alertmanager", "wecom", "dingtalk", "feishu"]
@@ -717,6 +717,7 @@ private final class Reader {
                             groupWindowSeconds: m["group_window_s"]?.double("group_window_s", in: 0...3600),
                             ratePerMinute: m["rate_per_minute"]?.int("rate_per_minute", in: 0...10000),
                             timeoutSeconds: m["timeout_s"]?.int("timeout_s", in: 1...300),
-                            retryMaxSeconds: m["retry_max_s"]?.int("retry_max_s", in: 1...86400))
+                            retryMaxSeconds: m["retry_max_s"]?.int("retry_max_s", in: 1...86400),
+                            lateAfterSeconds: m["late_after_s"]?.int("late_after_s", in: 1...86400))
     }
 }

@@ -227,6 +227,8 @@ public struct NotifyTarget: Sendable, Hashable {
     public var ratePerMinute: Int?
     public var timeoutSeconds: Int?
     public var retryMaxSeconds: Int?
+    /// A message still not delivered this long after its first attempt raises the delivery-failure alarm (default 60).
+    public var lateAfterSeconds: Int? = nil
 }
 
 public struct Area: Sendable, Hashable {

@@ -325,9 +325,9 @@ struct DeliveryTests {
         } catch {
             #expect("\(error)".contains("missing.secret"))
         }
-        // Status and logs show the URL without its query (which may hold a key).
+        // Status and logs show the URL with its query values (which may hold a key) hidden.
         let redacted = try DeliveryService.resolve(t[4]).redactedURL
-        #expect(redacted == "http://127.0.0.1:9/e")
+        #expect(redacted == "http://127.0.0.1:9/e?token=***")
         // The service refuses to start with a target whose secret cannot be read.
         let journal = try await openJournal(dir.appendingPathComponent("j.sqlite").path)
         #expect(throws: (any Error).self) {
@@ -337,19 +337,21 @@ struct DeliveryTests {
 
     @Test("the rate limit holds at the receiver when the first request is slow to arrive (a TLS handshake)")
     func rateLimitWithFirstRequestLatency() async throws {
-        try await withHarness(zones: outageZones, handler: botOK, notify: { base, dir in
+        // On a manual clock: the minute passes in no real time, and the receiver stamps arrivals on it.
+        let clock = ManualClock()
+        try await withHarness(zones: outageZones, handler: botOK, clock: clock, notify: { base, dir in
             "notify:\n  - {id: wecom, format: wecom, url: \"\(base)/cgi-bin/webhook/send\", secret_file: \"\(try secretFile(wecomKey, named: "k", in: dir))\", group_window_s: 0, rate_per_minute: 2}"
         }) { h in
-            // The first connection is slow (a TLS handshake: 800 ms); later requests reuse it.
+            // The first connection is slow (a TLS handshake: 800 ms, passing on the clock); later requests reuse it.
             h.receiver.setLatencies([.milliseconds(800)])
             try h.startDelivery()
             for (i, z) in ["T01", "T02", "T03"].enumerated() {
                 try await h.commit(try h.rig.trip(z, at: dayTime))
-                #expect(await eventually(timeout: .seconds(90)) { h.receiver.requests.count > i }, "message \(i + 1) sent")
+                #expect(await drive(clock) { h.receiver.requests.count > i }, "message \(i + 1) sent")
             }
-            let t = h.receiver.requests.map(\.time)
+            let t = h.receiver.requests.compactMap(\.clockTime)
             try #require(t.count == 3)
-            let span = t[2].timeIntervalSince(t[0])
+            let span = (t[2] - t[0]).secondsValue
             // Sent one at a time (no grouping hides the count) and the third waited for the minute.
             #expect(span > 55, "the limiter held the third message back: \(span) s")
             // The receiver counts arrivals: the limiter must leave room for the first request's latency.
@@ -366,28 +368,33 @@ struct DeliveryTests {
 
     @Test("flood: 500 alarms in ~8 s to a WeCom bot: at most 20 requests a minute, every zone named, nothing dropped")
     func flood() async throws {
-        try await withHarness(zones: Self.floodZones, handler: botOK, notify: { base, dir in
+        // On a manual clock: the minutes the rate limit takes pass in no real time; arrivals are stamped on it.
+        let clock = ManualClock()
+        try await withHarness(zones: Self.floodZones, handler: botOK, clock: clock, notify: { base, dir in
             // Defaults: group_window_s 1, rate_per_minute 20.
             "notify:\n  - {id: wecom, format: wecom, url: \"\(base)/cgi-bin/webhook/send\", secret_file: \"\(try secretFile(wecomKey, named: "k", in: dir))\"}"
         }) { h in
             try h.startDelivery()
             let ids = Self.floodZones.map(\.id)
-            // Five bursts of 100, two seconds apart.
+            // Five bursts of 100, two seconds apart (on the clock, which the service's waits follow meanwhile).
             for burst in 0..<5 {
                 let slice = Array(ids[(burst * 100)..<((burst + 1) * 100)])
                 try await h.commit(try h.rig.trip(slice, at: dayTime.addingTimeInterval(Double(burst * 2))))
-                if burst < 4 { try await Task.sleep(for: .seconds(2)) }
+                if burst < 4 { await pass(clock, .seconds(2)) }
             }
-            let committed = try await outboxCount(h.journal, "pending") + outboxCount(h.journal, "delivered")
-            #expect(committed == 500)
-            #expect(try await h.waitUntilSettled(timeout: .seconds(150)))
+            // One read: the service moves rows from pending to delivered meanwhile.
+            let counts = try await blocking { [journal = h.journal] in try journal.outboxCounts() }
+            #expect(counts.values.reduce(0, +) == 500, "\(counts)")
+            let settled = try await drive(clock, timeout: .seconds(60)) { try await outboxCount(h.journal, "pending") == 0 }
+            #expect(settled, "clock at \(clock.elapsed), next sleeper \(String(describing: clock.nextDeadline)); log: \(h.logs.all.suffix(8))")
 
             let reqs = h.receiver.requests(path: pathWeCom)
             // The rate: no 60 s window holds more than 20 requests.
-            let times = reqs.map(\.time)
+            let times = reqs.compactMap(\.clockTime)
+            try #require(times.count == reqs.count)
             var worst = 0
             for (i, t) in times.enumerated() {
-                worst = max(worst, times[i...].prefix { $0.timeIntervalSince(t) < 60 }.count)
+                worst = max(worst, times[i...].prefix { $0 - t < .seconds(60) }.count)
             }
             print("flood: \(reqs.count) requests, at most \(worst) within 60 s")
             #expect(worst <= 20, "\(worst) requests within 60 s (of \(reqs.count))")

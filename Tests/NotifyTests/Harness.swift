@@ -15,14 +15,19 @@ final class Harness {
     var rig: NotifyRig
     let logs = LogStore()
     let hooks = HookCalls()
+    /// The delivery service's clock, when the test drives time; nil for real time.
+    let clock: ManualClock?
+    /// The delivery service's wall time (a test may step it).
+    let wall = WallClock()
     private(set) var delivery: RunningDelivery?
 
     /// `notify` builds the `notify:` section from the receiver's base URL and the temporary folder (for secret files).
     init(zones: [TestZone] = standardZones, at start: Date = dayTime,
-         handler: @escaping Receiver.Handler = { _ in .ok },
+         handler: @escaping Receiver.Handler = { _ in .ok }, clock: ManualClock? = nil,
          notify: (_ base: String, _ dir: URL) throws -> String) async throws {
         dir = try makeTempDir("harness")
-        receiver = try await Receiver.start(handler)
+        self.clock = clock
+        receiver = try await Receiver.start(handler, clock: clock)
         do {
             let yaml = siteYAML(zones: zones, notify: try notify(receiver.baseURL, dir), stateDir: dir.path)
             config = try loadSite(yaml, in: dir)
@@ -36,7 +41,7 @@ final class Harness {
 
     func startDelivery() throws {
         precondition(delivery == nil)
-        delivery = try RunningDelivery.start(config: config, journal: journal, logs: logs, hooks: hooks)
+        delivery = try RunningDelivery.start(config: config, journal: journal, logs: logs, hooks: hooks, clock: clock, wall: wall)
     }
 
     func stopDelivery() async {
@@ -66,10 +71,10 @@ final class Harness {
 
 /// Runs `body` with a harness and always shuts it down.
 func withHarness<T>(zones: [TestZone] = standardZones, at start: Date = dayTime,
-                    handler: @escaping Receiver.Handler = { _ in .ok },
+                    handler: @escaping Receiver.Handler = { _ in .ok }, clock: ManualClock? = nil,
                     notify: (_ base: String, _ dir: URL) throws -> String,
                     _ body: (Harness) async throws -> T) async throws -> T {
-    let h = try await Harness(zones: zones, at: start, handler: handler, notify: notify)
+    let h = try await Harness(zones: zones, at: start, handler: handler, clock: clock, notify: notify)
     do {
         let result = try await body(h)
         await h.shutdown()

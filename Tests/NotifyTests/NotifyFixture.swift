@@ -186,6 +186,14 @@ func captureLogger(_ store: LogStore) -> Logger {
     Logger(label: "notify-tests") { _ in CaptureLogHandler(store: store) }
 }
 
+/// The wall clock as the delivery service reads it: real time, stepped by `offset` (an NTP step,
+/// `date -s`).
+final class WallClock: Sendable {
+    let offset = Mutex<TimeInterval>(0)
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func step(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+}
+
 /// What the delivery service reported through its failure hook.
 final class HookCalls: Sendable {
     struct Call: Sendable, Equatable {
@@ -205,15 +213,17 @@ struct RunningDelivery {
     let service: DeliveryService
     let task: Task<Void, Never>
 
-    static func start(config: SiteConfig, journal: Journal, logs: LogStore = LogStore(), hooks: HookCalls = HookCalls()) throws -> RunningDelivery {
-        let service = try DeliveryService(config: config, journal: journal, logger: captureLogger(logs), onFailure: hooks.hook)
+    static func start(config: SiteConfig, journal: Journal, logs: LogStore = LogStore(), hooks: HookCalls = HookCalls(),
+                      clock: ManualClock? = nil, wall: WallClock = WallClock()) throws -> RunningDelivery {
+        let service = try DeliveryService(config: config, journal: journal, logger: captureLogger(logs), onFailure: hooks.hook,
+                                          clock: clock.map { $0 as any Clock<Duration> } ?? ContinuousClock(), now: { wall.now })
         let task = Task { await service.run() }
         return RunningDelivery(service: service, task: task)
     }
 
     func stop() async {
         task.cancel()
-        // The loops may be waiting for a wake-up (no cancellation handler there): wake them until they end.
+        // A cancelled wait returns on its own; the nudges are a second chance, should one be stuck elsewhere.
         let nudger = Task { [service] in
             while !Task.isCancelled {
                 service.nudge()

@@ -19,6 +19,8 @@ struct ReceivedRequest: Sendable {
     var time: Date
     /// The status the receiver answered with.
     var status: Int = 0
+    /// The arrival on the test's manual clock, when the receiver has one.
+    var clockTime: Duration?
 
     var bodyText: String { String(decoding: body, as: UTF8.self) }
 
@@ -46,6 +48,9 @@ struct Reply: Sendable {
     var body: String = ""
     /// How long the receiver takes before it answers (to make a client time out).
     var delay: Duration = .zero
+    /// When > 0, the body is this many bytes streamed in 64 KiB chunks instead of `body`
+    /// (a receiver that answers a webhook with a huge page).
+    var streamBytes = 0
 
     static let ok = Reply(status: 200, body: #"{"ok":true}"#)
     static let chatOK = Reply(status: 200, body: #"{"errcode":0,"errmsg":"ok"}"#)
@@ -72,18 +77,24 @@ final class Receiver: Sendable {
 
     func requests(path: String) -> [ReceivedRequest] { requests.filter { $0.path == path } }
 
+    /// Bytes of streamed bodies (`Reply.streamBytes`) handed to the connection so far.
+    var streamedBytes: Int { box.streamed.withLock { $0 } }
+
     /// The next requests take this long to arrive (one entry per request, in order).
     func setLatencies(_ l: [Duration]) { box.latencies.withLock { $0 = l } }
 
     /// Replaces the answer; a handler must not read `requests` (it runs under the recording lock).
     func setHandler(_ h: @escaping Handler) { box.handler.withLock { $0 = h } }
 
-    static func start(_ handler: @escaping Handler = { _ in .ok }) async throws -> Receiver {
+    /// With a `clock`, arrivals are stamped on it and a latency advances it instead of taking real time.
+    static func start(_ handler: @escaping Handler = { _ in .ok }, clock: ManualClock? = nil) async throws -> Receiver {
         let box = Box(handler: handler)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             // Network latency before the request "arrives" (a TLS handshake on a first connection, say).
-            if let latency = box.nextLatency() { try? await Task.sleep(for: latency) }
+            if let latency = box.nextLatency() {
+                if let clock { clock.advance(by: latency) } else { try? await Task.sleep(for: latency) }
+            }
             let buffer = try await request.body.collect(upTo: 16 << 20)
             var headers: [String: String] = [:]
             for field in request.headers {
@@ -92,12 +103,27 @@ final class Receiver: Sendable {
             }
             var r = ReceivedRequest(index: 0, method: request.method.rawValue, path: request.uri.path,
                                     query: request.uri.query ?? "", headers: headers,
-                                    body: Data(buffer.readableBytesView), time: Date())
+                                    body: Data(buffer.readableBytesView), time: Date(), clockTime: clock?.elapsed)
             let reply = box.respond(&r)
             if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
             for (k, v) in reply.headers { fields[HTTPField.Name(k)!] = v }
+            if reply.streamBytes > 0 {
+                let total = reply.streamBytes
+                return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 << 10)
+                    var sent = 0
+                    while sent < total {
+                        try await writer.write(chunk)
+                        // At most ~64 MB/s, so what a client reads after it should have stopped is measurable.
+                        try await Task.sleep(for: .milliseconds(1))
+                        sent += chunk.readableBytes
+                        box.streamed.withLock { $0 += chunk.readableBytes }
+                    }
+                    try await writer.finish(nil)
+                })
+            }
             return Response(status: .init(code: reply.status), headers: fields,
                             body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
         }
@@ -141,6 +167,7 @@ final class Receiver: Sendable {
     /// Holds the state the responder closure shares with the receiver.
     private final class Box: Sendable {
         let recorded = Mutex<[ReceivedRequest]>([])
+        let streamed = Mutex(0)
         let latencies = Mutex<[Duration]>([])
         func nextLatency() -> Duration? { latencies.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
         let handler: Mutex<Handler>
