@@ -83,6 +83,8 @@ public final class WatchroomDaemon: Sendable {
             }
         }
         await alarms.attach(delivery)
+        // While the journal cannot hold outbox rows, notifications go out from the delivery service's memory.
+        await alarms.sendFromMemory { [delivery] in delivery.deliverFromMemory($0) }
         await alarms.reconcileWithConfig()
         let sending = Task { [delivery] in await delivery.run() }
         let checkingRecorders = Task { [retention] in await retention.run() }

@@ -3,6 +3,7 @@ import Foundation
 @testable import Daemon
 @testable import Journal
 import Logging
+import Notify
 import Polling
 import SiteConfig
 import Synchronization
@@ -31,6 +32,11 @@ struct CommitPipelineTests {
                   - {id: lan, tcp: {host: 127.0.0.1, port: 1502}, poll_interval_ms: 250, timeout_ms: 200}
                 devices:
                   - {id: di-1, bus: lan, unit: 1, profile: generic-di-16}
+                shifts:
+                  - {name: day, start: "08:00", end: "20:00", leader: {name: 张伟, mobile: "13800000001"}}
+                  - {name: night, start: "20:00", end: "08:00", leader: {name: 李强, mobile: "13800000002"}}
+                notify:
+                  - {id: bot, format: standard, url: "http://127.0.0.1:9/hook", min_priority: high}
                 zones:
 
                 """
@@ -73,6 +79,8 @@ struct CommitPipelineTests {
         let alarm = try #require(await rig.service.openAlarms.first)
         #expect(alarm.state == .unacknowledged)
 
+        let sent = Mutex<[String]>([])
+        await rig.service.sendFromMemory { items in sent.withLock { $0 += items.map { "\($0.target): \($0.notification.title)" } } }
         try rig.journal.simulateWriteFailure(true)
         await #expect(throws: JournalWriteFailure.self) {
             try await rig.service.command(.acknowledge(alarm: alarm.id, user: "张三"))
@@ -83,6 +91,9 @@ struct CommitPipelineTests {
         #expect(await rig.service.journalFault != nil)
         // The daemon raised its own `journal` alarm, in memory for now.
         #expect(await rig.service.openAlarms.contains { $0.source == AlarmSource(.system, "journal") })
+        // ...and the leader hears of it from memory, since the outbox cannot take a row.
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(sent.withLock { $0 }.contains { $0.hasPrefix("bot:") && $0.contains("journal") }, "\(sent.withLock { $0 })")
         // A second command is refused at once too, and a note as well.
         await #expect(throws: JournalWriteFailure.self) {
             try await rig.service.command(.note(alarm: alarm.id, user: "张三", text: "到场查看"))
