@@ -53,17 +53,7 @@ extension Journal {
 
     /// Rows for `watchroomctl notifications`, newest first.
     public func outbox(states: [String]? = nil, limit: Int = 200) throws -> [OutboxRow] {
-        try db.read { db in
-            var sql = "SELECT * FROM outbox"
-            var args: [any DatabaseValueConvertible] = []
-            if let states, !states.isEmpty {
-                sql += " WHERE state IN (\(states.map { _ in "?" }.joined(separator: ",")))"
-                args += states
-            }
-            sql += " ORDER BY id DESC LIMIT ?"
-            args.append(limit)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.outboxRow)
-        }
+        try outbox(states: states, before: nil, limit: limit)
     }
 
     public func outboxCounts() throws -> [String: Int] {

@@ -98,10 +98,5 @@ public struct NotificationPlanner: Sendable {
                             recipients: shift.map { [$0.leader] } ?? [], shift: shift?.name, title: title, text: lines.joined(separator: "\n"))
     }
 
-    static func siteTime(_ date: Date, _ tz: String) -> String {
-        let f = DateFormatter()
-        f.timeZone = TimeZone(identifier: tz)
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: date)
-    }
+    static func siteTime(_ date: Date, _ tz: String) -> String { LocalTime.format(date, zone: tz) }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SiteConfig
 import Testing
 
@@ -46,5 +47,20 @@ struct PrintableTests {
     @Test("a block keeps its lines but not its escapes")
     func block() {
         #expect(Printable.block("a\nb\u{1B}c") == "a\nb\\ec")
+    }
+}
+
+struct LocalTimeTests {
+    @Test("site time reads as a DateFormatter in the site's zone would, across a day boundary")
+    func matchesFormatter() throws {
+        for t in [0.0, 1_800_000_000, 1_800_043_199, 1_800_043_200, 1_733_011_199.9] {
+            let date = Date(timeIntervalSince1970: t)
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+            f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+            #expect(LocalTime.format(date, zone: "Asia/Shanghai") == f.string(from: date))
+        }
+        #expect(LocalTime.format(Date(timeIntervalSince1970: 0), zone: "No/Such_Zone") == "1970-01-01 00:00:00")
     }
 }
