@@ -79,7 +79,7 @@ for k in $(seq "$KILLS"); do
     done
   ) &
   operators=$!
-  sleep "0.$((RANDOM % 6 + 4))"
+  sleep "$(python3 -c 'import random; print(round(random.uniform(0.8, 1.8), 2))')"
   kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true
   wait "$operators" 2>/dev/null || true
   start_daemon

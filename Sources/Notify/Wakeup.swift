@@ -10,6 +10,8 @@ final class Wakeup: Sendable {
         var pending = false
         var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
         var lastID: UInt64 = 0
+        /// The wait whose timeout came before it had even begun waiting (its timer won the race).
+        var expired: UInt64 = 0
     }
     private let state = Mutex(State())
 
@@ -28,7 +30,11 @@ final class Wakeup: Sendable {
     /// Ends the wait `id` if it is still the one waiting.
     private func end(_ id: UInt64) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            guard let w = s.waiter, w.id == id else { return nil }
+            guard let w = s.waiter, w.id == id else {
+                // Not waiting yet: remember, so that this wait returns as soon as it starts.
+                if id == s.lastID { s.expired = id }
+                return nil
+            }
             s.waiter = nil
             return w.continuation
         }
@@ -54,7 +60,7 @@ final class Wakeup: Sendable {
                         s.pending = false
                         return true
                     }
-                    if Task.isCancelled { return true }
+                    if Task.isCancelled || s.expired == id { return true }
                     s.waiter = (id, c)
                     return false
                 }

@@ -50,4 +50,23 @@ struct WakeupTests {
         waiting.cancel()
         #expect(await finishes(within: .seconds(5)) { await waiting.value })
     }
+
+    @Test("a timeout that elapses before the wait has begun still ends it (the delivery loop never hangs)")
+    func timeoutBeforeWaiting() async throws {
+        let wake = Wakeup()
+        // A clock whose sleeps are over at once: the timer can win the race against the wait itself.
+        let done = Mutex(0)
+        let waits = Task {
+            for _ in 0..<3000 {
+                await wake.wait(timeout: .milliseconds(1), sleep: { _ in })
+                done.withLock { $0 += 1 }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while done.withLock({ $0 }) < 3000 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let finished = done.withLock { $0 }
+        if finished < 3000 { waits.cancel() }
+        #expect(finished == 3000, "a wait hung after \(finished) waits")
+        await waits.value
+    }
 }
