@@ -1,4 +1,5 @@
 public import Foundation
+import SiteConfig
 
 /// Times as operators type them, read in the site's timezone: "2026-11-21 19:00", "2026-11-21T19:00:30",
 /// "2026-11-21" (midnight), an RFC 3339 time with its offset, or a span back from now ("24h", "30m", "7d").
@@ -6,10 +7,7 @@ public enum SiteTime {
     /// "2026-11-22 19:00" in `timezone` ("-" for none), as records print.
     public static func format(_ date: Date?, _ timezone: TimeZone) -> String {
         guard let date else { return "-" }
-        let f = DateFormatter()
-        f.timeZone = timezone
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date)
+        return LocalTime.format(date, in: timezone, seconds: false)
     }
 
     public static func parse(_ text: String, timezone: TimeZone, now: Date) -> Date? {

@@ -18,12 +18,14 @@ public enum LocalTime {
     }
 
     /// "yyyy-MM-dd HH:mm:ss" in the zone.
-    public static func format(_ date: Date, zone id: String) -> String {
+    public static func format(_ date: Date, zone id: String) -> String { format(date, in: zone(id)) }
+
+    /// "yyyy-MM-dd HH:mm:ss" (or without the seconds) in `zone`.
+    public static func format(_ date: Date, in zone: TimeZone, seconds: Bool = true) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        let z = zone(id)
-        calendar.timeZone = z
-        let c = calendar.dateComponents(in: z, from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0,
-                      c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents(in: zone, from: date)
+        let day = String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        return seconds ? day + String(format: ":%02d", c.second ?? 0) : day
     }
 }

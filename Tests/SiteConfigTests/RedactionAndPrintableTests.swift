@@ -62,5 +62,7 @@ struct LocalTimeTests {
             #expect(LocalTime.format(date, zone: "Asia/Shanghai") == f.string(from: date))
         }
         #expect(LocalTime.format(Date(timeIntervalSince1970: 0), zone: "No/Such_Zone") == "1970-01-01 00:00:00")
+        #expect(LocalTime.format(Date(timeIntervalSince1970: 1_800_000_000), in: TimeZone(identifier: "Asia/Shanghai")!, seconds: false)
+                == "2027-01-15 16:00")
     }
 }
