@@ -35,6 +35,9 @@ public final class DeliveryService: Sendable {
         self.onFailure = onFailure
         self.time = MonotonicTime(clock)
         self.now = now
+        for t in config.notify where WebhookFormats.format(named: t.format) == nil {
+            throw SecretError(description: "notify target '\(t.id)': unknown format '\(t.format)'; known formats: \(WebhookFormats.names.joined(separator: ", "))")
+        }
         targets = try config.notify.map { try Self.resolve($0) }
         wakeups = Dictionary(uniqueKeysWithValues: config.notify.map { ($0.id, Wakeup()) })
         // Unknown at start: the first delivery to each target returns any delivery-failure alarm
@@ -96,7 +99,8 @@ public final class DeliveryService: Sendable {
 
     private func loop(_ target: ResolvedTarget) async {
         let id = target.target.id
-        let format = WebhookFormats.format(named: target.target.format)
+        // Known: the init refused a target whose format is not.
+        let format = WebhookFormats.format(named: target.target.format)!
         let policy = DeliveryPolicy.defaults(for: target.target)
         let wake = wakeups[id]!
         let sender = senders[id]!

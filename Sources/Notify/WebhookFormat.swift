@@ -71,16 +71,18 @@ extension WebhookFormat {
     }
 }
 
+/// Every wire format, by the name a target's `format:` gives.
 public enum WebhookFormats {
-    public static func format(named name: String) -> any WebhookFormat {
-        switch name {
-        case "alertmanager": AlertmanagerFormat()
-        case "wecom": WeComFormat()
-        case "dingtalk": DingTalkFormat()
-        case "feishu": FeishuFormat()
-        default: StandardWebhookFormat()
-        }
-    }
+    static let byName: [String: any WebhookFormat] = [
+        "standard": StandardWebhookFormat(), "alertmanager": AlertmanagerFormat(), "wecom": WeComFormat(),
+        "dingtalk": DingTalkFormat(), "feishu": FeishuFormat(),
+    ]
+
+    /// The known names, sorted.
+    public static var names: [String] { byName.keys.sorted() }
+
+    /// The format named `name`; nil for a name no format has (never a silent fallback to another).
+    public static func format(named name: String) -> (any WebhookFormat)? { byName[name] }
 }
 
 /// Chat text for a batch: one full message, or a headline and one line per alarm.

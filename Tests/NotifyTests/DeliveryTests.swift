@@ -468,9 +468,9 @@ struct ClassifyTests {
     }
 
     @Test("HTTP 429 and 5xx are retried with Retry-After (seconds) honoured; 404 and 400 are permanent; 2xx delivered",
-          arguments: [WebhookFormats.format(named: "standard"), WebhookFormats.format(named: "alertmanager"),
-                      WebhookFormats.format(named: "wecom"), WebhookFormats.format(named: "dingtalk"),
-                      WebhookFormats.format(named: "feishu")])
+          arguments: [WebhookFormats.format(named: "standard")!, WebhookFormats.format(named: "alertmanager")!,
+                      WebhookFormats.format(named: "wecom")!, WebhookFormats.format(named: "dingtalk")!,
+                      WebhookFormats.format(named: "feishu")!])
     func httpStatuses(format f: any WebhookFormat) {
         #expect(isRetry(f.classify(status: 429, headers: ["Retry-After": "7"], body: Data()), after: 7))
         #expect(isRetry(f.classify(status: 503, headers: ["retry-after": "30"], body: Data()), after: 30))

@@ -107,8 +107,8 @@ struct HardeningTests {
 @Suite("Classifying chat bots' answers")
 struct ChatAnswerTests {
     @Test("a chat bot's HTTP 200 with a body that is not its JSON is retried, not counted as delivered",
-          arguments: [WebhookFormats.format(named: "wecom"), WebhookFormats.format(named: "dingtalk"),
-                      WebhookFormats.format(named: "feishu")])
+          arguments: [WebhookFormats.format(named: "wecom")!, WebhookFormats.format(named: "dingtalk")!,
+                      WebhookFormats.format(named: "feishu")!])
     func unreadableBodyRetried(format f: any WebhookFormat) {
         for body in ["<html>gateway login</html>", "", "[1,2]"] {
             let outcome = f.classify(status: 200, headers: [:], body: Data(body.utf8))
