@@ -3,6 +3,7 @@ import Foundation
 import Journal
 import Notify
 import SiteConfig
+import Synchronization
 import Testing
 
 /// A site with notify targets pointing at an in-test receiver, a real journal in a temporary
@@ -27,6 +28,7 @@ final class Harness {
          notify: (_ base: String, _ dir: URL) throws -> String) async throws {
         dir = try makeTempDir("harness")
         self.clock = clock
+        hooks.clock.withLock { $0 = clock }
         receiver = try await Receiver.start(handler, clock: clock)
         do {
             let yaml = siteYAML(zones: zones, notify: try notify(receiver.baseURL, dir), stateDir: dir.path)

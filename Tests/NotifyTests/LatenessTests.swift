@@ -26,7 +26,9 @@ struct LatenessTests {
             #expect(gap <= 30.5, "a high alarm waited \(gap) s for its retry; Retry-After 3600 is capped at 30 s for it")
             #expect(!h.hooks.all.contains { $0.failing }, "reported failing before it was late: \(h.hooks.all)")
             #expect(await drive(clock) { h.hooks.all.contains { $0.target == "std" && $0.failing } })
-            let late = (clock.elapsed - arrivals[0]).secondsValue
+            // When the service reported it, on its clock (the test may have moved time on since).
+            let reported = try #require(h.hooks.all.first { $0.failing }?.at)
+            let late = (reported - arrivals[0]).secondsValue
             #expect(late >= 60 && late < 61, "reported \(late) s after the first attempt; late_after_s defaults to 60")
             let reason = try #require(h.hooks.all.first { $0.failing }?.reason)
             #expect(reason.contains("not delivered 60 s after its first attempt"), "reason: \(reason)")
@@ -52,7 +54,8 @@ struct LatenessTests {
             try await h.commit(try h.rig.trip("L01", at: dayTime))  // low
             #expect(await drive(clock) { h.hooks.all.contains { $0.failing } })
             let first = try #require(h.receiver.requests.first?.clockTime)
-            let late = (clock.elapsed - first).secondsValue
+            let reported = try #require(h.hooks.all.first { $0.failing }?.at)
+            let late = (reported - first).secondsValue
             #expect(late >= 20 && late < 21, "reported \(late) s after the first attempt with late_after_s 20")
             // Within the hour only the first attempt went out: Retry-After 3600 stands for a low alarm.
             let hourLater = first + .seconds(3000)

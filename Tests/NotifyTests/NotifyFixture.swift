@@ -200,11 +200,18 @@ final class HookCalls: Sendable {
         var target: String
         var failing: Bool
         var reason: String
+        /// When the service called the hook, on the test's manual clock (nil on real time).
+        var at: Duration? = nil
     }
     let calls = Mutex<[Call]>([])
+    /// The clock the delivery service runs on, when the test drives time.
+    let clock = Mutex<ManualClock?>(nil)
     var all: [Call] { calls.withLock { $0 } }
     var hook: DeliveryService.FailureHook {
-        { target, failing, reason in self.calls.withLock { $0.append(Call(target: target, failing: failing, reason: reason)) } }
+        { target, failing, reason in
+            let at = self.clock.withLock { $0?.elapsed }
+            self.calls.withLock { $0.append(Call(target: target, failing: failing, reason: reason, at: at)) }
+        }
     }
 }
 
