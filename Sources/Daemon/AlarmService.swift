@@ -210,14 +210,10 @@ public actor AlarmService {
             let committed = try await write(all)
             unwritten = nil
             if let fault = journalFault { recovered(from: fault, wrote: all.events.count - fresh.events.count) }
-            let newOnes = committed.suffix(fresh.events.count)
-            for e in newOnes { log(e) }
-            logNotifications(Array(newOnes))
-            bus.publish(committed)
-            if !all.outbox.isEmpty { delivery?.nudge() }
+            announce(committed, new: fresh.events.count, outbox: !all.outbox.isEmpty)
             return committed
         } catch {
-            let failure = JournalWriteFailure.classify(error, journalPath: journal.path) ?? JournalWriteFailure(reason: "\(error)")
+            let failure = journalFailure(error)
             // Nothing of this step was written: its notifications go out from memory instead of the outbox.
             all.outbox.removeLast(fresh.outbox.count)
             unwritten = all.isEmpty ? nil : all
@@ -252,15 +248,30 @@ public actor AlarmService {
             let committed = try await write(all)
             unwritten = nil
             pendingWrites += output.writes
-            let mine = Array(committed.suffix(b.events.count))
-            for e in mine { log(e) }
-            logNotifications(mine)
-            bus.publish(committed)
-            if !all.outbox.isEmpty { delivery?.nudge() }
-            return mine
+            announce(committed, new: b.events.count, outbox: !all.outbox.isEmpty)
+            return Array(committed.suffix(b.events.count))
         } catch {
-            throw JournalWriteFailure.classify(error, journalPath: journal.path) ?? JournalWriteFailure(reason: "\(error)")
+            throw journalFailure(error)
         }
+    }
+
+    /// After a commit: the step's own events are logged (held ones were logged when held), every
+    /// committed event goes to the bus, and delivery is woken for new outbox rows.
+    private func announce(_ committed: [AlarmEvent], new count: Int, outbox: Bool) {
+        let mine = Array(committed.suffix(count))
+        for e in mine { log(e) }
+        logNotifications(mine)
+        bus.publish(committed)
+        if outbox { delivery?.nudge() }
+    }
+
+    private func journalFailure(_ error: any Error) -> JournalWriteFailure {
+        JournalWriteFailure.classify(error, journalPath: journal.path) ?? JournalWriteFailure(reason: "\(error)")
+    }
+
+    /// The daemon's own alarm while the journal cannot be written.
+    private func journalAlarm(active: Bool, detail: String) -> EngineOutput {
+        engine.system("journal", .fault, name: "报警日志无法写入 journal cannot be written", active: active, detail: detail, at: now())
     }
 
     /// One transaction, in an unstructured task: a commit already decided finishes even while the
@@ -280,9 +291,7 @@ public actor AlarmService {
         logger.critical("\(failure) (\(journal.path)); alarms go on in memory and are written once it can be; operator commands are refused until then")
         guard first else { return }
         // The system alarm itself waits in memory with the rest; its notification goes out from memory.
-        let output = engine.system("journal", .fault, name: "报警日志无法写入 journal cannot be written", active: true,
-                                   detail: failure.reason, at: now())
-        var (b, planned) = batch(for: output, samples: [])
+        var (b, planned) = batch(for: journalAlarm(active: true, detail: failure.reason), samples: [])
         hold(&b, planned: planned)
     }
 
@@ -290,8 +299,7 @@ public actor AlarmService {
         journalFault = nil
         let seconds = Int(now().timeIntervalSince(fault.since))
         logger.notice("the journal is writable again after \(seconds) s; \(held) events held in memory are written")
-        let output = engine.system("journal", .fault, name: "报警日志无法写入 journal cannot be written", active: false,
-                                   detail: "writable again after \(seconds) s", at: now())
+        let output = journalAlarm(active: false, detail: "writable again after \(seconds) s")
         for e in output.events { log(e) }
         unwritten = batch(for: output, samples: []).0  // written with the next step (the tick is at most a second away)
     }

@@ -51,7 +51,5 @@ final class ScanInbox: Sendable {
         }
     }
 
-    var count: Int { pending.withLock { $0.events.count } }
-
     func close() { signal.finish() }
 }

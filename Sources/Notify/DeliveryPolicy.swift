@@ -25,7 +25,7 @@ public struct DeliveryPolicy: Sendable {
     public static let maxGroupWindow = Duration.seconds(3600)
 
     public static func defaults(for target: NotifyTarget) -> DeliveryPolicy {
-        let chat = ["wecom", "dingtalk", "feishu"].contains(target.format)
+        let chat = WebhookFormats.isChat(target.format)
         return DeliveryPolicy(
             groupWindow: .clamped(seconds: target.groupWindowSeconds ?? (chat ? 1 : 0), to: maxGroupWindow),
             ratePerMinute: min(max(target.ratePerMinute ?? (target.format == "feishu" ? 100 : chat ? 20 : 0), 0), 10_000),

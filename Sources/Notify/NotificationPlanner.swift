@@ -52,7 +52,7 @@ public struct NotificationPlanner: Sendable {
         guard alarm.priority >= target.minPriority || n.kind == .deliveryFailure else { return false }
         // A target's own delivery failure is reported to the others, not to itself.
         if alarm.condition == .deliveryFailure && alarm.source.id == "notify-\(target.id)" { return false }
-        let chat = ["wecom", "dingtalk", "feishu"].contains(target.format)
+        let chat = WebhookFormats.isChat(target.format)
         if chat { return [.raised, .reactivated, .escalated, .deliveryFailure, .repairRequired].contains(n.kind) }
         return true
     }

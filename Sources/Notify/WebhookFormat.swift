@@ -78,6 +78,9 @@ public enum WebhookFormats {
         "dingtalk": DingTalkFormat(), "feishu": FeishuFormat(),
     ]
 
+    /// Chat-group bots: grouped and paced by default, short texts, mobiles to mention.
+    public static func isChat(_ name: String) -> Bool { ["wecom", "dingtalk", "feishu"].contains(name) }
+
     /// The known names, sorted.
     public static var names: [String] { byName.keys.sorted() }
 
