@@ -79,9 +79,14 @@ struct Watch: ParsableCommand {
             if !ctl.json { FileHandle.standardError.write(Data("watching \(client.socketPath) (Ctrl-C to stop)\n".utf8)) }
             try client.stream("/v1/watch") { line in
                 // Unbuffered, so a pipe (| grep, | tee) sees each event at once.
-                let text = ctl.json ? String(decoding: line, as: UTF8.self)
-                    : (try? ControlJSON.decoder.decode(AlarmEvent.self, from: line)).map(Format.event)
-                if let text { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+                let text: String
+                if ctl.json { text = String(decoding: line, as: UTF8.self) } else {
+                    do { text = Format.event(try ControlJSON.decoder.decode(AlarmEvent.self, from: line)) } catch {
+                        // A newer daemon's event this console cannot read: shown raw, never dropped.
+                        text = "(unreadable event: \(error)) " + String(decoding: line, as: UTF8.self)
+                    }
+                }
+                FileHandle.standardOutput.write(Data((text + "\n").utf8))
                 return true
             }
         }
