@@ -27,7 +27,13 @@ struct NotificationRoutes: Sendable {
         }
         routes.post("notifications/:id/retry") { _, context in
             guard let id = context.parameters.get("id").flatMap(Int64.init) else { return error(.badRequest, "outbox id must be a number", "invalid") }
-            guard let target = try await journal.requeue(id, at: now()) else {
+            let requeued: String?
+            do { requeued = try await journal.requeue(id, at: now()) } catch {
+                // Not re-queued: an operator's action that cannot be written is refused as every command is.
+                guard let refused = ControlError.response(for: error, journalPath: journal.path) else { throw error }
+                return refused
+            }
+            guard let target = requeued else {
                 return error(.notFound, "no dead-lettered notification \(id) (see watchroomctl notifications --state dead)", "not-found")
             }
             await nudge()

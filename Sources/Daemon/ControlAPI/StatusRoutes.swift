@@ -38,7 +38,11 @@ struct StatusRoutes: Sendable {
             StatusReport.ZoneOutOfService(zone: id, name: config.zones.first { $0.id == id }?.name ?? id, by: c.outOfServiceBy,
                                           reason: c.outOfServiceReason, since: c.outOfServiceAt)
         }
-        let seq = (try? await alarms.journal.reading { try $0.lastSeq() }) ?? 0
+        // A failed read is the answer (500, saying so): a journal_seq of 0 would look like an empty journal.
+        let seq: Int64
+        do { seq = try await alarms.journal.reading { try $0.lastSeq() } } catch {
+            throw JournalUnreadable(reading: "its last sequence number", underlying: error)
+        }
         return StatusReport(site: config.siteName, time: now(), summary: summary, buses: buses, zonesArmed: armed,
                             zonesDisarmed: control.filter { !$0.value.armed }.map(\.key).sorted(), outOfService: oos,
                             shelved: open.filter { $0.shelved != nil }, alarmsByState: byState, commLost: lost,
