@@ -25,20 +25,43 @@ struct ControlServer: Sendable {
 
     struct AlreadyRunning: Error, CustomStringConvertible {
         let path: String
-        var description: String { "another watchroomd is already answering on \(path)" }
+        var description: String {
+            "another process (a running watchroomd?) is listening on \(path): stop it, or set control.socket to another path"
+        }
     }
 
-    /// Removes a stale socket file, refusing when a live daemon still answers on it.
-    func prepareSocket() throws {
+    /// Removes a stale socket file, refusing when a live process still listens on it.
+    func prepareSocket() throws { try Self.prepareSocket(at: socketPath) }
+
+    /// Removes a stale socket file at `socketPath`, refusing when a live process still listens
+    /// on it, and creates its directory. Never waits: it may run on the cooperative pool.
+    static func prepareSocket(at socketPath: String) throws {
         if FileManager.default.fileExists(atPath: socketPath) {
-            if (try? ControlClient(socketPath: socketPath).request("GET", "/v1/health", timeout: 2)) != nil {
-                throw AlreadyRunning(path: socketPath)
-            }
+            if someoneListens(on: socketPath) { throw AlreadyRunning(path: socketPath) }
             unlink(socketPath)
         }
         let dir = URL(fileURLWithPath: socketPath).deletingLastPathComponent().path
         // 0750: the operators' group needs to reach the socket (search), not to write beside it.
         try PrivateDirectory.create(dir, mode: 0o750)
+    }
+
+    /// Whether a process accepts connections on the Unix socket at `path`, found out without
+    /// waiting: a non-blocking connect to a Unix socket succeeds (or finds the backlog full) at
+    /// once when someone listens, and fails at once (ECONNREFUSED) when the file is stale. A
+    /// daemon that listens but is too busy or hung to answer is still running: it keeps its socket.
+    static func someoneListens(on path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return rc == 0 || errno == EAGAIN || errno == EINPROGRESS
     }
 
     /// The API's routes over this daemon's services (ControlAPI/), as served on the socket.
