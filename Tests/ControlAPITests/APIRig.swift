@@ -12,7 +12,7 @@ import SiteConfig
 import Synchronization
 
 /// The control API's router over a real alarm service and journal (a temp SQLite file) for a site
-/// of 8 24-hour zones on one DI module and one webhook target: no daemon, no socket, no buses.
+/// of 8 24-hour zones and a perimeter zone with a test relay on one DI module, and one webhook target: no daemon, no socket, no buses.
 struct APIRig {
     let dir: URL
     let config: SiteConfig
@@ -38,6 +38,8 @@ struct APIRig {
 
             """
         for i in 0..<8 { yaml += "  - {id: Z\(i), name: 防区\(i), type: 24h, input: \"di-1.di[\(i)]\"}\n" }
+        // A perimeter zone with a test relay: its self-test asks for a panel write.
+        yaml += "  - {id: P1, name: 北围墙, type: perimeter, input: \"di-1.di[8]\", test: \"di-1.relay[0]\"}\n"
         let file = dir.appendingPathComponent("site.yaml").path
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         config = try SiteConfigLoader(profileDirectories: [Self.root.appendingPathComponent("devices").path]).load(file: file)

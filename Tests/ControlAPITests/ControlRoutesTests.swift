@@ -7,6 +7,7 @@ import HummingbirdTesting
 @testable import Journal
 import NIOCore
 import Records
+import SiteConfig
 import Testing
 
 /// The control API's routes in process: the same router the daemon serves, over a real alarm
@@ -29,7 +30,7 @@ struct ControlRoutesTests {
                 let status = try r.decoded(StatusReport.self)
                 #expect(status.site == "测试")
                 #expect(status.journalSeq == seq)
-                #expect(status.zonesArmed == 8)
+                #expect(status.zonesArmed == 9)
                 #expect(status.alarmsByState == ["unacknowledged": 1])
                 #expect(status.summary.contains("1 alarm active"), "\(status.summary)")
             }
@@ -223,6 +224,23 @@ struct ControlRoutesTests {
             let report = try await client.execute(uri: "/v1/check/equipment/report", method: .get)
             let reported = try report.decoded([AlarmEvent].self)
             #expect(reported.map(\.seq) == events.map(\.seq))
+        }
+    }
+
+    @Test("a committed command's panel writes go to the bus workers: a self-test closes the zone's test relay")
+    func commandWrites() async throws {
+        let rig = try APIRig("writes")
+        await rig.raise([])
+        _ = await rig.alarms.takeWrites()  // the test relays put at rest on start
+        try await rig.test { client in
+            let reply = try await client.send(.post, "/v1/self-test", json: CommandBody(user: "张三", zones: ["P1"]))
+            #expect(reply.status == .ok, "\(reply.text)")
+            let events = try reply.decoded(CommandResult.self).events
+            #expect(events.first?.kind == .selfTestStarted)
+            #expect(rig.writes.all.map { "\($0.ref.device).\($0.ref.point)[\($0.ref.index)]=\($0.value)" } == ["di-1.relay[0]=true"])
+            let again = try await client.send(.post, "/v1/self-test", json: CommandBody(user: "张三", zones: ["P1"]))
+            #expect(again.status == .conflict && again.errorBody?.code == "illegal-transition", "\(again.text)")
+            #expect(rig.writes.all.count == 1)
         }
     }
 
