@@ -83,6 +83,14 @@ let package = Package(
         ),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "SiteConfig", "Alarms", "Journal"]),
         .testTarget(name: "PollingTests", dependencies: ["Polling", "SiteConfig", "Modbus", "Simulator", "Alarms"]),
+        // The control API in process (HummingbirdTesting's router framework): no daemon, no socket.
+        .testTarget(
+            name: "ControlAPITests",
+            dependencies: ["Daemon", "SiteConfig", "Alarms", "Journal", "Control", "Records", "Polling",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify", "Records",

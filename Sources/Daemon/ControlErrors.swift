@@ -2,6 +2,7 @@ import Alarms
 import Control
 import Foundation
 import Hummingbird
+import Journal
 import NIOCore
 import SiteConfig
 
@@ -62,6 +63,14 @@ enum ControlError {
         case .invalid: .badRequest
         }
         return error(status, refusal.message, refusal.code.rawValue)
+    }
+
+    /// A command's or duty record's failure as its answer: a refusal as above, a journal that
+    /// cannot be written as 503 `journal-unavailable` (nothing was done); nil for any other error.
+    static func response(for failure: any Error, journalPath: String) -> Response? {
+        if let refusal = failure as? CommandRefusal { return response(for: refusal) }
+        guard let unwritable = JournalWriteFailure.classify(failure, journalPath: journalPath) else { return nil }
+        return error(.serviceUnavailable, unwritable.description, "journal-unavailable")
     }
 }
 

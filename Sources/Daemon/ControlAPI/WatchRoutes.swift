@@ -1,0 +1,25 @@
+import Control
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `GET /v1/watch`: committed events as they come, one JSON line each, until the daemon stops.
+struct WatchRoutes: Sendable {
+    let events: EventBus
+
+    var collection: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection()
+        routes.get("watch") { _, _ in
+            let feed = events.feed()
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
+                for await event in feed {
+                    var data = try ControlJSON.encoder.encode(event)
+                    data.append(10)
+                    try await writer.write(ByteBuffer(bytes: data))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        return routes
+    }
+}
