@@ -1,7 +1,7 @@
 import Alarms
 import Crypto
 public import Foundation
-import SiteConfig
+public import SiteConfig
 
 struct BadURL: Error, CustomStringConvertible {
     let url: String
@@ -28,6 +28,7 @@ func jsonData(_ object: Any) throws -> Data {
 /// Standard Webhooks: a signed JSON body; `webhook-id` is stable across retries.
 public struct StandardWebhookFormat: WebhookFormat {
     public init() {}
+    public var name: String { "standard" }
 
     public func encode(_ entries: [OutboxEntry], to target: ResolvedTarget, now: Date) throws -> (WebhookRequest, Int) {
         let payloads: [[String: Any]] = entries.map { e in
@@ -72,6 +73,7 @@ public struct StandardWebhookFormat: WebhookFormat {
 /// Alertmanager's webhook v4 body, so existing Alertmanager receivers accept it.
 public struct AlertmanagerFormat: WebhookFormat {
     public init() {}
+    public var name: String { "alertmanager" }
 
     public func encode(_ entries: [OutboxEntry], to target: ResolvedTarget, now: Date) throws -> (WebhookRequest, Int) {
         let alerts: [[String: Any]] = entries.map { e in
@@ -114,17 +116,17 @@ public struct AlertmanagerFormat: WebhookFormat {
     }
 }
 
-/// A chat bot's JSON answer: `errcode` (WeCom, DingTalk) or `code` (Feishu), 0 meaning success.
+/// A chat bot's JSON answer: `errcode` (WeCom, DingTalk) or `code` / `StatusCode` (Feishu), 0 meaning success.
 ///
-/// A 200 whose body is not such an object (a captive portal, a proxy's page, a cut answer) is not a
-/// delivery: the bot may never have seen the message, so it is retried.
-/// (A 204 says there is no body by design: delivered.)
+/// A 200 whose body is not such an object (a captive portal, a proxy's page or its own JSON without
+/// a result code, a cut answer) is not a delivery: the bot may never have seen the message, so it
+/// is retried. (A 204 says there is no body by design: delivered.)
 func chatOutcome(_ body: Data, status: Int, rateLimited: Set<Int>, retryAfter: TimeInterval) -> DeliveryOutcome {
     if status == 204 { return .delivered }
-    guard let obj = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+    let obj = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+    guard let obj, let code = (obj["errcode"] as? Int) ?? (obj["code"] as? Int) ?? (obj["StatusCode"] as? Int) else {
         return .retry("unreadable answer (HTTP \(status) with \(body.count) bytes that are not the bot's JSON)", after: nil)
     }
-    let code = (obj["errcode"] as? Int) ?? (obj["code"] as? Int) ?? (obj["StatusCode"] as? Int) ?? 0
     let message = (obj["errmsg"] as? String) ?? (obj["msg"] as? String) ?? (obj["StatusMessage"] as? String) ?? ""
     if code == 0 { return .delivered }
     if rateLimited.contains(code) { return .retry("rate limited (\(code) \(message))", after: retryAfter) }
@@ -132,8 +134,9 @@ func chatOutcome(_ body: Data, status: Int, rateLimited: Set<Int>, retryAfter: T
 }
 
 /// WeCom group robot: text with the leader's mobile mentioned.
-public struct WeComFormat: WebhookFormat {
+public struct WeComFormat: ChatBotFormat {
     public init() {}
+    public var name: String { "wecom" }
     public var maxTextBytes: Int { 2048 }
 
     public func encode(_ entries: [OutboxEntry], to target: ResolvedTarget, now: Date) throws -> (WebhookRequest, Int) {
@@ -153,9 +156,11 @@ public struct WeComFormat: WebhookFormat {
 }
 
 /// DingTalk custom robot: markdown, `at.atMobiles`, and the signed URL.
-public struct DingTalkFormat: WebhookFormat {
+public struct DingTalkFormat: ChatBotFormat {
     public init() {}
+    public var name: String { "dingtalk" }
     public var maxTextBytes: Int { 4000 }
+    public func problems(of target: NotifyTarget) -> [NotifyOptionProblem] { signedProblems(of: target) }
 
     public func encode(_ entries: [OutboxEntry], to target: ResolvedTarget, now: Date) throws -> (WebhookRequest, Int) {
         let (text, taken) = ChatText.compose(entries, limit: maxTextBytes - 200)
@@ -191,9 +196,13 @@ public struct DingTalkFormat: WebhookFormat {
 }
 
 /// Feishu custom bot: text with `<at>` for chat users, signed in the body.
-public struct FeishuFormat: WebhookFormat {
+public struct FeishuFormat: ChatBotFormat {
     public init() {}
+    public var name: String { "feishu" }
     public var maxTextBytes: Int { 4000 }
+    /// 100 a minute per bot.
+    public var pacing: NotifyPacing { NotifyPacing(groupWindowSeconds: 1, ratePerMinute: 100) }
+    public func problems(of target: NotifyTarget) -> [NotifyOptionProblem] { signedProblems(of: target) }
 
     public func encode(_ entries: [OutboxEntry], to target: ResolvedTarget, now: Date) throws -> (WebhookRequest, Int) {
         var seen = Set<String>()

@@ -9,31 +9,10 @@ public struct WebhookRequest: Sendable {
     public var body: Data
 }
 
-/// What a delivery attempt came to.
-public enum DeliveryOutcome: Sendable, Equatable {
-    case delivered
-    /// Try again later (5xx, 429, timeouts, a bot's rate limit); `after` when the receiver said when.
-    case retry(String, after: TimeInterval?)
-    /// Will never succeed as sent (bad key, bad request, bad signature): dead-letter it.
-    case permanent(String)
-}
-
-/// A notify target with its secret read from a file or the environment.
-public struct ResolvedTarget: Sendable {
-    public var target: NotifyTarget
-    public var secret: String?
-    public init(target: NotifyTarget, secret: String?) {
-        self.target = target
-        self.secret = secret
-    }
-
-    /// The URL as logs and status show it: query values, user info and token-like path segments
-    /// (Feishu's hook id) replaced by `***`, the same way as everywhere else.
-    public var redactedURL: String { Redaction.url(target.url) }
-}
-
-/// One wire format: how a batch of notifications becomes one request, and how to read the answer.
-public protocol WebhookFormat: Sendable {
+/// One HTTP wire format: how a batch of notifications becomes one request, and how to read the answer.
+/// It is a `Notifier` whose channel is the target's HTTP client; a target gives it `url` and,
+/// when the receiver checks signatures, `secret_file` or `secret_env`.
+public protocol WebhookFormat: Notifier {
     /// The largest body a receiver accepts (chat bots cap their message size).
     var maxTextBytes: Int { get }
     /// Encodes as many entries from the head of `entries` as fit; returns the request and how many it took.
@@ -43,6 +22,16 @@ public protocol WebhookFormat: Sendable {
 
 extension WebhookFormat {
     public var maxTextBytes: Int { 1 << 20 }
+    public var optionKeys: [String] { ["url", "secret_file", "secret_env"] }
+
+    /// Every webhook needs its URL (the loader checks that it is one).
+    public func problems(of target: NotifyTarget) -> [NotifyOptionProblem] {
+        [missing("url", in: target)].compactMap { $0 }
+    }
+
+    public func channel(for target: ResolvedTarget, policy: DeliveryPolicy) -> any NotifyChannel {
+        WebhookChannel(format: self, target: target, sender: WebhookSender(timeout: policy.timeout))
+    }
 
     /// HTTP status classes shared by every format.
     func classifyHTTP(status: Int, headers: [String: String]) -> DeliveryOutcome? {
@@ -71,21 +60,38 @@ extension WebhookFormat {
     }
 }
 
-/// Every wire format, by the name a target's `format:` gives.
+/// The HTTP formats of the standard registry, by name (for tests and tools that read answers).
 public enum WebhookFormats {
-    static let byName: [String: any WebhookFormat] = [
-        "standard": StandardWebhookFormat(), "alertmanager": AlertmanagerFormat(), "wecom": WeComFormat(),
-        "dingtalk": DingTalkFormat(), "feishu": FeishuFormat(),
-    ]
+    /// Their names, sorted.
+    public static var names: [String] { formats.map(\.name).sorted() }
 
-    /// Chat-group bots: grouped and paced by default, short texts, mobiles to mention.
-    public static func isChat(_ name: String) -> Bool { ["wecom", "dingtalk", "feishu"].contains(name) }
+    /// The HTTP format named `name`; nil for a name no format has (never a silent fallback to another).
+    public static func format(named name: String) -> (any WebhookFormat)? { formats.first { $0.name == name } }
 
-    /// The known names, sorted.
-    public static var names: [String] { byName.keys.sorted() }
+    static var formats: [any WebhookFormat] { NotifierRegistry.standard.notifiers.compactMap { $0 as? any WebhookFormat } }
+}
 
-    /// The format named `name`; nil for a name no format has (never a silent fallback to another).
-    public static func format(named name: String) -> (any WebhookFormat)? { byName[name] }
+/// A chat-group bot (WeCom, DingTalk, Feishu): told only what needs a person, grouped and paced.
+public protocol ChatBotFormat: WebhookFormat {}
+
+extension ChatBotFormat {
+    /// A second to gather a burst into one message; 20 a minute is what WeCom and DingTalk allow.
+    public var pacing: NotifyPacing { NotifyPacing(groupWindowSeconds: 1, ratePerMinute: 20) }
+
+    /// Raised, re-activated, escalated, delivery failures and repair requests; acknowledgements and
+    /// resolutions go to incident systems (`standard`, `alertmanager`), which close what they opened.
+    public func wants(_ kind: Notification.Kind) -> Bool {
+        [.raised, .reactivated, .escalated, .deliveryFailure, .repairRequired].contains(kind)
+    }
+
+    /// A bot that checks signatures refuses every unsigned message: say so at check-config.
+    func signedProblems(of target: NotifyTarget) -> [NotifyOptionProblem] {
+        var out = [missing("url", in: target)].compactMap { $0 }
+        if target.options["secret_file"] == nil && target.options["secret_env"] == nil {
+            out.append(NotifyOptionProblem("\(target.label): \(name) bots are signed; give the signing secret with secret_file or secret_env"))
+        }
+        return out
+    }
 }
 
 /// Chat text for a batch: one full message, or a headline and one line per alarm.
