@@ -16,7 +16,7 @@ struct UnreadableAnswerTests {
             try h.startDelivery()
             try await h.commit(try h.rig.trip("Z01", at: dayTime))
             // Two portal pages: still pending, with the reason; delivered only by the bot's own "ok".
-            let twice = try await drive(clock) { h.receiver.requests.count >= 2 }
+            let twice = await drive(clock) { h.receiver.requests.count >= 2 }
             #expect(twice)
             let row = try #require(try await allOutbox(h.journal).first)
             #expect(row.deliveredAt == nil)
