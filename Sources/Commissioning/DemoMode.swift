@@ -24,7 +24,7 @@ public enum DemoMode {
     }
 
     public static func run(_ options: Options, logger: Logger) async throws -> Int32 {
-        var config = try SiteConfigLoader().load(file: options.config)
+        var config = try ConfigCheck.load(file: options.config)
         if let dir = options.stateDir {
             config.stateDir = dir
             config.controlSocket = URL(fileURLWithPath: dir).appendingPathComponent("control.sock").path

@@ -1,5 +1,5 @@
 import Foundation
-import Notify
+public import Notify
 import Polling
 public import SiteConfig
 
@@ -12,10 +12,20 @@ public enum ConfigCheck {
         public var warnings: String = ""
     }
 
+    /// The notification formats a config may name: the registry delivery runs with.
+    public static let notifiers = NotifierRegistry.standard
+
+    /// Loads a config as every path that runs one must (check-config, `run`, SIGHUP reload, the
+    /// demo): with the notifier registry, so an unknown format is an error at its file:line:col
+    /// naming the known ones, the same words on every path.
+    public static func load(file: String) throws(ConfigError) -> SiteConfig {
+        try SiteConfigLoader(notifyFormats: notifiers).load(file: file)
+    }
+
     /// `checkHost: false` validates a config written for another machine (its group and secrets are not looked for).
     public static func run(file: String, showPlan: Bool, checkHost: Bool = true) -> Report {
         do {
-            let config = try SiteConfigLoader().load(file: file)
+            let config = try load(file: file)
             let warnings = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
                 .joined(separator: "\n")
             let problems = checkHost ? hostProblems(config) : []

@@ -34,7 +34,7 @@ public enum RunMode {
             // a bad config is rejected with its errors while the old one keeps running.
             let problems: [Diagnostic]
             do {
-                fresh = try SiteConfigLoader().load(file: config.file)
+                fresh = try ConfigCheck.load(file: config.file)
                 problems = ConfigCheck.hostProblems(fresh)
             } catch {
                 fresh = config

@@ -24,14 +24,19 @@ public struct DeliveryPolicy: Sendable {
     /// The longest group window: beyond an hour a "group" is a lost alarm.
     public static let maxGroupWindow = Duration.seconds(3600)
 
-    public static func defaults(for target: NotifyTarget) -> DeliveryPolicy {
-        let chat = WebhookFormats.isChat(target.format)
-        return DeliveryPolicy(
-            groupWindow: .clamped(seconds: target.groupWindowSeconds ?? (chat ? 1 : 0), to: maxGroupWindow),
-            ratePerMinute: min(max(target.ratePerMinute ?? (target.format == "feishu" ? 100 : chat ? 20 : 0), 0), 10_000),
+    /// The target's numbers, its format's pacing where it gives none.
+    public static func defaults(for target: NotifyTarget, pacing: NotifyPacing) -> DeliveryPolicy {
+        DeliveryPolicy(
+            groupWindow: .clamped(seconds: target.groupWindowSeconds ?? pacing.groupWindowSeconds, to: maxGroupWindow),
+            ratePerMinute: min(max(target.ratePerMinute ?? pacing.ratePerMinute, 0), 10_000),
             timeout: Double(min(max(target.timeoutSeconds ?? 10, 1), 300)),
             retryBase: 1,
             retryMax: Double(min(max(target.retryMaxSeconds ?? 300, 1), 86_400)),
             lateAfter: .seconds(min(max(target.lateAfterSeconds ?? 60, 1), 86_400)))
+    }
+
+    /// The policy of a target of a shipped format (no pacing for a name the standard registry lacks).
+    public static func defaults(for target: NotifyTarget) -> DeliveryPolicy {
+        defaults(for: target, pacing: NotifierRegistry.standard.notifier(named: target.format)?.pacing ?? NotifyPacing())
     }
 }

@@ -22,30 +22,38 @@ public final class DeliveryService: Sendable {
     let time: MonotonicTime
     let now: @Sendable () -> Date
     private let wakeups: [String: Wakeup]
-    private let senders: [String: WebhookSender]
+    /// Each target's way out and pacing, from its format in the registry.
+    private let lanes: [(target: ResolvedTarget, channel: any NotifyChannel, policy: DeliveryPolicy)]
     private let failing = Mutex<Set<String>>([])
     private let recheck = Mutex<Set<String>>([])
     private let memory = Mutex(MemoryQueues())
 
-    /// `clock` paces and times out deliveries (tests pass a manual one); `now` stamps the journal.
+    /// `clock` paces and times out deliveries (tests pass a manual one); `now` stamps the journal;
+    /// `notifiers` has every target's format (a target naming another is refused, as check-config does).
     public init(config: SiteConfig, journal: Journal, logger: Logger, onFailure: @escaping FailureHook,
-                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) throws {
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
+                notifiers: NotifierRegistry = .standard) throws {
         self.journal = journal
         self.logger = logger
         self.onFailure = onFailure
         self.time = MonotonicTime(clock)
         self.now = now
-        for t in config.notify where WebhookFormats.format(named: t.format) == nil {
-            throw SecretError(description: "notify target '\(t.id)': unknown format '\(t.format)'; known formats: \(WebhookFormats.names.joined(separator: ", "))")
+        var lanes: [(target: ResolvedTarget, channel: any NotifyChannel, policy: DeliveryPolicy)] = []
+        for t in config.notify {
+            // Never a fallback to another format: the config check refuses this with the same words.
+            guard let notifier = notifiers.notifier(named: t.format) else {
+                throw SecretError(description: notifiers.unknownFormatMessage(t.format, target: t.label))
+            }
+            let resolved = try Self.resolve(t)
+            let policy = DeliveryPolicy.defaults(for: t, pacing: notifier.pacing)
+            lanes.append((resolved, notifier.channel(for: resolved, policy: policy), policy))
         }
-        targets = try config.notify.map { try Self.resolve($0) }
+        self.lanes = lanes
+        targets = lanes.map(\.target)
         wakeups = Dictionary(uniqueKeysWithValues: config.notify.map { ($0.id, Wakeup()) })
         // Unknown at start: the first delivery to each target returns any delivery-failure alarm
         // that a previous run left open (returning one that is not open does nothing).
         recheck.withLock { $0 = Set(config.notify.map(\.id)) }
-        senders = Dictionary(uniqueKeysWithValues: config.notify.map { target in
-            (target.id, WebhookSender(timeout: DeliveryPolicy.defaults(for: target).timeout))
-        })
     }
 
     /// Reads a target's secret from its file or environment variable; a missing one is an error
@@ -93,17 +101,14 @@ public final class DeliveryService: Sendable {
     /// Runs one loop per target until cancelled.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            for t in targets { group.addTask { await self.loop(t) } }
+            for lane in lanes { group.addTask { await self.loop(lane.target, channel: lane.channel, policy: lane.policy) } }
         }
     }
 
-    private func loop(_ target: ResolvedTarget) async {
+    /// One target's loop; what differs between formats is all in `channel`.
+    private func loop<Channel: NotifyChannel>(_ target: ResolvedTarget, channel: Channel, policy: DeliveryPolicy) async {
         let id = target.target.id
-        // Known: the init refused a target whose format is not.
-        let format = WebhookFormats.format(named: target.target.format)!
-        let policy = DeliveryPolicy.defaults(for: target.target)
         let wake = wakeups[id]!
-        let sender = senders[id]!
         var lane = DeliveryLane(policy: policy)
         var readFailing = false
         /// Waits for a nudge or until `deadline` (monotonic), at most 5 s (rows may come without a nudge).
@@ -158,19 +163,19 @@ public final class DeliveryService: Sendable {
             case .wait(let until):
                 await pause(until: min(until, lateAt ?? until))
             case .send(let batch):
-                let request: WebhookRequest
+                let message: Channel.Message
                 let taken: [PendingMessage]
                 do {
                     // Within one request oldest first, as receivers read; unless that leaves out the
                     // urgent head (a grouped format takes only what fits).
                     let chrono = batch.sorted { abs($0.id) < abs($1.id) }
-                    var (r, n) = try format.encode(chrono.map(\.entry), to: target, now: now())
+                    var (m, n) = try channel.render(chrono.map(\.entry), now: now())
                     var sending = chrono
                     if !chrono.prefix(max(1, n)).contains(where: { $0.id == batch[0].id }) {
-                        (r, n) = try format.encode(batch.map(\.entry), to: target, now: now())
+                        (m, n) = try channel.render(batch.map(\.entry), now: now())
                         sending = batch
                     }
-                    request = r
+                    message = m
                     taken = Array(sending.prefix(max(1, n)))
                 } catch {
                     await deadLetter(batch[0], reason: "cannot encode: \(error)", target: target, lane: &lane)
@@ -178,14 +183,7 @@ public final class DeliveryService: Sendable {
                 }
                 lane.attempted(taken.map(\.id), at: t)
                 let outcome: DeliveryOutcome
-                do {
-                    let answer = try await sender.send(request)
-                    // A cut body is not a bot's JSON: a chat format then retries it as unreadable.
-                    outcome = format.classify(status: answer.status, headers: answer.headers, body: answer.body)
-                } catch {
-                    guard case .failed(let reason) = error else { return }  // a clean stop: nothing to record
-                    outcome = .retry(reason, after: nil)
-                }
+                do { outcome = try await channel.send(message) } catch { return }  // a clean stop: nothing to record
                 if !(await record(outcome, taken, target: target, policy: policy, lane: &lane)) {
                     await pause()  // the journal is failing (disk full?): do not resend in a loop
                 }

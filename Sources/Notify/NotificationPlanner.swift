@@ -4,15 +4,17 @@ public import SiteConfig
 
 /// Decides, from alarm events, which notifications go to which target. Pure.
 ///
-/// Chat bots (wecom, dingtalk, feishu) get what needs a person: raised, re-activated, escalated,
-/// delivery failures and repair requests. `standard` and `alertmanager` receivers also get
-/// acknowledgements and resolutions, so an incident system can close what it opened.
+/// What each target gets is its format's say (`Notifier.wants`): chat bots get what needs a person,
+/// incident systems (`standard`, `alertmanager`) also acknowledgements and resolutions.
 public struct NotificationPlanner: Sendable {
     public let config: SiteConfig
     public let roster: ShiftRoster
+    /// Which kinds each target's format wants.
+    public let notifiers: NotifierRegistry
 
-    public init(config: SiteConfig) {
+    public init(config: SiteConfig, notifiers: NotifierRegistry = .standard) {
         self.config = config
+        self.notifiers = notifiers
         roster = ShiftRoster(config: config)
     }
 
@@ -22,7 +24,7 @@ public struct NotificationPlanner: Sendable {
             // A self-test or equipment-check failure: report for repair at once (site rules 3-5).
             if (event.kind == .selfTestResult || event.kind == .equipmentCheck), event.text?.hasPrefix("fail") == true {
                 let n = repair(event)
-                for target in config.notify where target.minPriority <= .high { out.append((target.id, n)) }
+                for target in config.notify where target.minPriority <= .high && accepts(target, n.kind) { out.append((target.id, n)) }
                 continue
             }
             guard let alarm = event.alarm, let kind = kind(of: event) else { continue }
@@ -52,9 +54,13 @@ public struct NotificationPlanner: Sendable {
         guard alarm.priority >= target.minPriority || n.kind == .deliveryFailure else { return false }
         // A target's own delivery failure is reported to the others, not to itself.
         if alarm.condition == .deliveryFailure && alarm.source.id == "notify-\(target.id)" { return false }
-        let chat = WebhookFormats.isChat(target.format)
-        if chat { return [.raised, .reactivated, .escalated, .deliveryFailure, .repairRequired].contains(n.kind) }
-        return true
+        return accepts(target, n.kind)
+    }
+
+    /// The target's format wants this kind. A format the registry lacks cannot be delivered (the
+    /// config check refuses it); planned anyway, its rows stay pending and show instead of vanishing.
+    func accepts(_ target: NotifyTarget, _ kind: Notification.Kind) -> Bool {
+        notifiers.notifier(named: target.format)?.wants(kind) ?? true
     }
 
     public func notification(_ kind: Notification.Kind, alarm: Alarm, event: AlarmEvent) -> Notification {

@@ -9,9 +9,12 @@ import Modbus
 public struct SiteConfigLoader: Sendable {
     /// Extra folders searched for device profiles (after those next to the config).
     public var profileDirectories: [String]
+    /// The notification formats a target may name (Notify's registry); nil takes any name.
+    public var notifyFormats: (any NotifyFormatCatalog)?
 
-    public init(profileDirectories: [String] = []) {
+    public init(profileDirectories: [String] = [], notifyFormats: (any NotifyFormatCatalog)? = nil) {
         self.profileDirectories = profileDirectories
+        self.notifyFormats = notifyFormats
     }
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
@@ -684,19 +687,31 @@ private final class Reader {
         return shifts
     }
 
+    /// Keys every target has, whatever its format; the format adds its own (`url`, `secret_file`, ...).
+    static let commonNotifyKeys = ["id", "format", "min_priority", "group_window_s", "rate_per_minute", "timeout_s",
+                                   "retry_max_s", "late_after_s"]
+    /// The order "known keys" lists them in, as it always has.
+    static let notifyKeyOrder = ["id", "format", "url", "min_priority", "secret_file", "secret_env", "group_window_s",
+                                 "rate_per_minute", "timeout_s", "retry_max_s", "late_after_s"]
+
     func notifyTarget(_ m: YMap) -> NotifyTarget? {
-        m.check(allowed: ["id", "format", "url", "min_priority", "secret_file", "secret_env", "group_window_s", "rate_per_minute",
-                          "timeout_s", "retry_max_s", "late_after_s"], in: "notify target")
         let id = m.required("id", in: "notify target")?.string("notify id")
         let label = "notify target '\(id ?? "?")'"
-        let formats = ["standard", "alertmanager", "wecom", "dingtalk", "feishu"]
+        let catalog = loader.notifyFormats
         var format: String?
         if let f = m.required("format", in: label), let text = f.string("format") {
-            if formats.contains(text) { format = text } else {
-                f.error("\(label) has unknown format '\(text)'; use one of \(formats.joined(separator: ", "))")
-            }
+            if let catalog, catalog.optionKeys(of: text) == nil {
+                f.error(catalog.unknownFormatMessage(text, target: label))
+            } else { format = text }
         }
-        let url = m.required("url", in: label)?.string("url")
+        // A format's own keys; for an unknown one, any format's (its keys are not the mistake).
+        let formatKeys = format.flatMap { catalog?.optionKeys(of: $0) }
+            ?? catalog.map { c in c.formatNames.flatMap { c.optionKeys(of: $0) ?? [] } }
+            ?? ["url", "secret_file", "secret_env"]
+        var allowed = Self.notifyKeyOrder.filter { Self.commonNotifyKeys.contains($0) || formatKeys.contains($0) }
+        for key in formatKeys where !allowed.contains(key) { allowed.append(key) }
+        m.check(allowed: allowed, in: "notify target")
+        let url = m["url"]?.string("url")
         if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             m["url"]?.error("\(label) url must start with https:// (or http:// for a local receiver)")
         } else if let url, URLComponents(string: url)?.host?.isEmpty != false || URL(string: url) == nil {
@@ -704,20 +719,25 @@ private final class Reader {
             m["url"]?.error("\(label) url '\(Redaction.url(url))' is not a valid URL (spaces must be %20; the port must be a number)")
         }
         let minPriority = m["min_priority"].flatMap { priorityValue($0) } ?? .low
-        guard let id, let format, let url else { return nil }
-        if ["dingtalk", "feishu"].contains(format) && m["secret_file"] == nil && m["secret_env"] == nil {
-            m.at.error("\(label): \(format) bots are signed; give the signing secret with secret_file or secret_env")
-        }
+        guard let id, let format else { return nil }
         if let secret = m["secret_file"] ?? m["secret_env"] {
             hostRequirements.append(HostRequirement(.secret(notifyTarget: id), at: secret.location))
         }
-        return NotifyTarget(id: id, format: format, url: url, minPriority: minPriority,
-                            secretFile: m["secret_file"]?.scalarText, secretEnv: m["secret_env"]?.scalarText,
-                            // An hour at most: a message is never held back longer to be grouped.
-                            groupWindowSeconds: m["group_window_s"]?.double("group_window_s", in: 0...3600),
-                            ratePerMinute: m["rate_per_minute"]?.int("rate_per_minute", in: 0...10000),
-                            timeoutSeconds: m["timeout_s"]?.int("timeout_s", in: 1...300),
-                            retryMaxSeconds: m["retry_max_s"]?.int("retry_max_s", in: 1...86400),
-                            lateAfterSeconds: m["late_after_s"]?.int("late_after_s", in: 1...86400))
+        var options: [String: String] = [:]
+        for key in m.keys where !Self.commonNotifyKeys.contains(key) { options[key] = m[key]?.scalarText ?? "" }
+        let target = NotifyTarget(id: id, format: format, url: url ?? "", minPriority: minPriority,
+                                  secretFile: m["secret_file"]?.scalarText, secretEnv: m["secret_env"]?.scalarText,
+                                  // An hour at most: a message is never held back longer to be grouped.
+                                  groupWindowSeconds: m["group_window_s"]?.double("group_window_s", in: 0...3600),
+                                  ratePerMinute: m["rate_per_minute"]?.int("rate_per_minute", in: 0...10000),
+                                  timeoutSeconds: m["timeout_s"]?.int("timeout_s", in: 1...300),
+                                  retryMaxSeconds: m["retry_max_s"]?.int("retry_max_s", in: 1...86400),
+                                  lateAfterSeconds: m["late_after_s"]?.int("late_after_s", in: 1...86400),
+                                  options: options)
+        // The format's own rules (a required url, a bot that must be signed), where they apply.
+        for p in catalog?.problems(of: target) ?? [] {
+            (p.key.flatMap { m[$0] } ?? m.at).error(p.message)
+        }
+        return target
     }
 }

@@ -218,6 +218,7 @@ public struct Shift: Sendable, Hashable {
 public struct NotifyTarget: Sendable, Hashable {
     public var id: String
     public var format: String
+    /// Where an HTTP format posts; empty for a channel that has no URL.
     public var url: String
     public var minPriority: Priority
     public var secretFile: String?
@@ -229,6 +230,9 @@ public struct NotifyTarget: Sendable, Hashable {
     public var retryMaxSeconds: Int?
     /// A message still not delivered this long after its first attempt raises the delivery-failure alarm (default 60).
     public var lateAfterSeconds: Int? = nil
+    /// The format's own keys as written (`url`, `secret_file`, or a channel's keys), scalar text
+    /// ("" for a list or map): what a format validates and reads.
+    public var options: [String: String] = [:]
 }
 
 public struct Area: Sendable, Hashable {

@@ -25,7 +25,7 @@ func bootstrapLogging(verbose: Bool = false) {
 }
 
 func loadOrExit(_ file: String) throws -> SiteConfig {
-    do { return try SiteConfigLoader().load(file: file) } catch {
+    do { return try ConfigCheck.load(file: file) } catch {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(2)
     }
