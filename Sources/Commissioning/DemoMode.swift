@@ -35,10 +35,12 @@ public enum DemoMode {
 
         // Free loopback ports for every TCP bus, so the demo never collides with anything.
         var ports: [String: Int] = [:]
-        for bus in config.buses { if case .tcp = bus.endpoint { ports[bus.id] = 0 } }
+        for bus in config.buses { if case .tcp = bus.modbusLink { ports[bus.id] = 0 } }
         let server = try SimulatorMode.start(config: config, options: { var o = SimulatorMode.Options(); o.ports = ports; return o }())
         for cmd in scenario.prelude { _ = try? server.site.apply(cmd) }
-        for i in config.buses.indices { if let e = server.endpoints[config.buses[i].id] { config.buses[i].endpoint = e } }
+        for i in config.buses.indices {
+            if case .tcp(let host, let port)? = server.endpoints[config.buses[i].id] { config.buses[i].source = .modbus(.tcp(host: host, port: port)) }
+        }
         for line in SimulatorMode.describe(server) { logger.info("\(line)") }
 
         let daemon = try WatchroomDaemon(config: config, logger: logger)

@@ -71,7 +71,7 @@ public enum ConfigCheck {
     public static func plan(_ c: SiteConfig) -> String {
         var lines: [String] = []
         for bus in c.buses {
-            lines.append("bus \(bus.id) \(bus.endpoint) every \(bus.pollInterval), timeout \(bus.timeout)")
+            lines.append("bus \(bus.id) \(bus.source) every \(bus.pollInterval), timeout \(bus.timeout)")
             for d in c.devices(on: bus.id) {
                 let plan = c.plan(for: d)
                 lines.append("  device \(d.id) unit \(d.unit) (\(d.profile.model)): \(plan.requests.count) requests, "

@@ -1,5 +1,3 @@
-public import Modbus
-
 /// How a point's value is laid out in the device's registers.
 public enum ValueType: String, Sendable, Hashable, CaseIterable {
     case bool, int16, uint16, int32, uint32, float32
@@ -28,7 +26,8 @@ public enum WordOrder: String, Sendable, Hashable, CaseIterable {
 /// One named point of a device profile: where it lives and how to turn words into a value.
 public struct PointDefinition: Sendable, Hashable {
     public var name: String
-    public var table: ModbusTable
+    /// Where the point lives on its device (the Modbus part; see ModbusSection.swift).
+    public var table: RegisterTable
     public var address: Int
     /// Number of consecutive elements (an array point such as 16 inputs).
     public var count: Int
@@ -44,7 +43,7 @@ public struct PointDefinition: Sendable, Hashable {
     public var writable: Bool
     public var description: String?
 
-    public init(name: String, table: ModbusTable, address: Int, count: Int = 1, type: ValueType? = nil,
+    public init(name: String, table: RegisterTable, address: Int, count: Int = 1, type: ValueType? = nil,
                 wordOrder: WordOrder = .abcd, bit: Int? = nil, scale: Double = 1, offset: Double = 0,
                 unit: String? = nil, labels: [Int: String]? = nil, writable: Bool = false,
                 description: String? = nil) {

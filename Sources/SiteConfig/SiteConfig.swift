@@ -1,5 +1,3 @@
-import Modbus
-
 /// A whole site: buses, devices (with their profiles), zones, sensors, equipment, recorders,
 /// shifts and notification targets. Built only by `SiteConfigLoader`, so it is always valid.
 public struct SiteConfig: Sendable {

@@ -1,6 +1,5 @@
 import Foundation
 import Yams
-import Modbus
 
 /// Loads and validates a site config and the device profiles it names.
 ///
@@ -218,7 +217,9 @@ private final class Reader {
                           "frame_gap_ms", "comm_loss_after", "gap_fill", "reconnect_max_ms"], in: "bus")
         let id = m.required("id", in: "bus")?.string("bus id")
         let label = "bus '\(id ?? "?")'"
-        var endpoint: ModbusEndpoint?
+        var link: ModbusLink?
+        // A setting of the serial line, written beside it in the bus entry.
+        let gapMs = m["frame_gap_ms"]?.int("frame_gap_ms", in: 0...1000) ?? 0
         switch (m["tcp"], m["rtu"]) {
         case (nil, nil): m.at.error("\(label) needs either 'tcp: {host, port}' or 'rtu: {device, baud, ...}'")
         case (.some, .some): m.keyNode("rtu")?.error("\(label) has both 'tcp' and 'rtu'; a bus is one or the other")
@@ -227,7 +228,7 @@ private final class Reader {
                 tm.check(allowed: ["host", "port"], in: "\(label) tcp")
                 let host = tm.required("host", in: "\(label) tcp")?.string("host")
                 let port = tm["port"]?.int("port", in: 0...65535) ?? 502
-                if let host { endpoint = .tcp(host: host, port: port) }
+                if let host { link = .tcp(host: host, port: port) }
             }
         case (nil, let r?):
             if let rm = r.map("rtu") {
@@ -249,25 +250,22 @@ private final class Reader {
                 let dataBits = rm["data_bits"]?.int("data_bits", in: 7...8) ?? 8
                 let stopBits = rm["stop_bits"]?.int("stop_bits", in: 1...2) ?? 1
                 if let device {
-                    endpoint = .rtu(SerialSettings(device: device, baud: baud, parity: parity, dataBits: dataBits,
-                                                   stopBits: stopBits))
+                    link = .rtu(SerialLine(device: device, baud: baud, parity: parity, dataBits: dataBits,
+                                           stopBits: stopBits, frameGap: .milliseconds(gapMs)))
                 }
             }
         }
         let interval = m["poll_interval_ms"]?.int("poll_interval_ms", in: 10...3_600_000) ?? 1000
         let timeout = m["timeout_ms"]?.int("timeout_ms", in: 10...60_000) ?? 500
-        let gapMs = m["frame_gap_ms"]?.int("frame_gap_ms", in: 0...1000) ?? 0
-        if m["frame_gap_ms"] != nil, case .tcp = endpoint {
+        if m["frame_gap_ms"] != nil, case .tcp = link {
             m.keyNode("frame_gap_ms")?.error("frame_gap_ms applies only to RTU buses")
         }
         let commLoss = m["comm_loss_after"]?.int("comm_loss_after", in: 1...100) ?? 3
         let gapFill = m["gap_fill"]?.int("gap_fill", in: 0...124) ?? 8
         let reconnect = m["reconnect_max_ms"]?.int("reconnect_max_ms", in: 100...3_600_000) ?? 10_000
-        guard let id, let endpoint else { return nil }
-        var gap = Duration.milliseconds(gapMs)
-        if case .rtu(let s) = endpoint, gap < s.t35 { gap = s.t35 }
-        return Bus(id: id, endpoint: endpoint, pollInterval: .milliseconds(interval), timeout: .milliseconds(timeout),
-                   frameGap: gap, commLossAfter: commLoss, gapFill: gapFill, reconnectMax: .milliseconds(reconnect))
+        guard let id, let link else { return nil }
+        return Bus(id: id, source: .modbus(link), pollInterval: .milliseconds(interval), timeout: .milliseconds(timeout),
+                   commLossAfter: commLoss, gapFill: gapFill, reconnectMax: .milliseconds(reconnect))
     }
 
     func device(_ m: YMap, buses: [String: Bus]) -> Device? {
@@ -338,7 +336,7 @@ private final class Reader {
         }
         var serial: [String: String] = [:]
         for b in buses {
-            guard case .rtu(let s) = b.value.endpoint else { continue }
+            guard case .rtu(let s) = b.value.modbusLink else { continue }
             if let other = serial[s.device] {
                 let at = b.node.map("bus")?["rtu"]?.map("rtu")?["device"] ?? b.node
                 at.error("buses '\(other)' and '\(b.value.id)' both use serial device \(s.device); put their devices on one bus")
@@ -403,7 +401,7 @@ private final class Reader {
     /// One input or output of a device as Modbus addresses it, whatever the profile calls it.
     struct PhysicalPoint: Hashable, CustomStringConvertible {
         let device: String
-        let table: ModbusTable
+        let table: RegisterTable
         let address: Int
         let bit: Int?
 

@@ -1,5 +1,3 @@
-public import Modbus
-
 /// A reference to one element of a device point, written `DEVICE.POINT` or `DEVICE.POINT[INDEX]`.
 public struct PointRef: Sendable, Hashable, CustomStringConvertible {
     public var device: String
@@ -58,13 +56,13 @@ public enum ZoneType: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// A bus: one link to a set of devices, read by one point source.
 public struct Bus: Sendable, Hashable {
     public var id: String
-    public var endpoint: ModbusEndpoint
+    /// How the bus's points are read (the protocol's part of the config; see ModbusSection.swift).
+    public var source: BusSource
     public var pollInterval: Duration
     public var timeout: Duration
-    /// Silence kept between RTU frames; never below t3.5 for the line's baud rate.
-    public var frameGap: Duration
     /// Consecutive failed polls before a device is reported comm-lost.
     public var commLossAfter: Int
     /// Largest run of unused addresses read through when merging requests.
@@ -72,15 +70,12 @@ public struct Bus: Sendable, Hashable {
     /// Cap of the exponential retry backoff of a failing device or link.
     public var reconnectMax: Duration
 
-    public var isRTU: Bool { if case .rtu = endpoint { true } else { false } }
-
-    public init(id: String, endpoint: ModbusEndpoint, pollInterval: Duration, timeout: Duration, frameGap: Duration = .zero,
+    public init(id: String, source: BusSource, pollInterval: Duration, timeout: Duration,
                 commLossAfter: Int = 3, gapFill: Int = 8, reconnectMax: Duration = .seconds(10)) {
         self.id = id
-        self.endpoint = endpoint
+        self.source = source
         self.pollInterval = pollInterval
         self.timeout = timeout
-        self.frameGap = frameGap
         self.commLossAfter = commLossAfter
         self.gapFill = gapFill
         self.reconnectMax = reconnectMax
