@@ -79,9 +79,7 @@ public final class SimulatedDevice: @unchecked Sendable {
 
     func readLocked(_ point: PointDefinition, index: Int) -> Reading {
         let address = point.address(ofElement: index), table = ModbusTable(point.table)
-        var single = point
-        single.count = 1
-        single.address = address
+        let single = point.element(index)
         if table.isBitTable { return PointCodec.decode(single, bits: [mapping.bit(table, address)][...])[0] }
         let words = (0..<point.elementWidth).map { mapping.register(table, address + $0) }
         return PointCodec.decode(single, words: words[...])[0]

@@ -8,9 +8,12 @@ import Yams
 public struct SiteConfigLoader: Sendable {
     /// Extra folders searched for device profiles (after those next to the config).
     public var profileDirectories: [String]
+    /// What replaces the file's values, applied and checked during the load.
+    public var overrides: LoadOverrides
 
-    public init(profileDirectories: [String] = []) {
+    public init(profileDirectories: [String] = [], overrides: LoadOverrides = LoadOverrides()) {
         self.profileDirectories = profileDirectories
+        self.overrides = overrides
     }
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
@@ -109,7 +112,8 @@ private final class Reader {
                 }
             }
         }
-        let stateDir = top.required("state_dir", in: "the site config")?.string("state_dir") ?? ""
+        let fileStateDir = top.required("state_dir", in: "the site config")?.string("state_dir") ?? ""
+        let stateDir = loader.overrides.stateDir ?? fileStateDir
         var socket = "/run/watchroom/control.sock", group: String?
         if let c = top["control"]?.map("control") {
             c.check(allowed: ["socket", "group"], in: "control")
@@ -119,10 +123,15 @@ private final class Reader {
                 hostRequirements.append(HostRequirement(.group(name), at: g.location))
             }
         }
+        socket = loader.overrides.controlSocket ?? socket
 
         let buses = readList(top, "buses", required: true, what: "bus", read: bus)
         let busIDs = Dictionary(buses.map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
         declaredBuses = declaredIDs(top, "buses")
+        for id in loader.overrides.busSources.keys.sorted() where !declaredBuses.contains(id) {
+            (top.keyNode("buses") ?? root).error(
+                "a source is given for bus '\(id)', which the config does not define; buses: \(declaredBuses.sorted().joined(separator: ", "))")
+        }
         declaredDevices = declaredIDs(top, "devices")
         let devices = readList(top, "devices", required: true, what: "device") { self.device($0, buses: busIDs) }
         checkUnits(devices, buses: buses)
@@ -264,7 +273,7 @@ private final class Reader {
         let gapFill = m["gap_fill"]?.int("gap_fill", in: 0...124) ?? 8
         let reconnect = m["reconnect_max_ms"]?.int("reconnect_max_ms", in: 100...3_600_000) ?? 10_000
         guard let id, let link else { return nil }
-        return Bus(id: id, source: .modbus(link), pollInterval: .milliseconds(interval), timeout: .milliseconds(timeout),
+        return Bus(id: id, source: loader.overrides.busSources[id] ?? .modbus(link), pollInterval: .milliseconds(interval), timeout: .milliseconds(timeout),
                    commLossAfter: commLoss, gapFill: gapFill, reconnectMax: .milliseconds(reconnect))
     }
 
@@ -557,14 +566,13 @@ private final class Reader {
         let prune = m["prune"]?.bool("prune") ?? false
         if prune && m["storage_path"] == nil { m["prune"]?.error("\(label) has prune: true but no storage_path to prune") }
         guard let id else { return nil }
-        var r = Recorder(id: id, name: m["name"]?.scalarText ?? id, cameras: m["cameras"]?.stringList("cameras") ?? [],
-                         retentionDays: days, media: m["media"]?.int("media", in: 1...1000), status: status,
-                         storagePath: m["storage_path"]?.string("storage_path"))
-        r.prune = prune
-        r.segmentSeconds = m["segment_s"]?.int("segment_s", in: 1...86400) ?? r.segmentSeconds
-        r.recordingGapMinutes = m["recording_gap_min"]?.int("recording_gap_min", in: 1...10080) ?? r.recordingGapMinutes
-        if let v = m["min_free_percent"]?.double("min_free_percent", in: 0..<100) { r.minFreePercent = v }
-        return r
+        let media = m["media"]?.int("media", in: 1...1000), storagePath = m["storage_path"]?.string("storage_path")
+        let segment = m["segment_s"]?.int("segment_s", in: 1...86400) ?? 600
+        let recordingGap = m["recording_gap_min"]?.int("recording_gap_min", in: 1...10080) ?? 15
+        let minFree = m["min_free_percent"]?.double("min_free_percent", in: 0..<100) ?? 5
+        return Recorder(id: id, name: m["name"]?.scalarText ?? id, cameras: m["cameras"]?.stringList("cameras") ?? [],
+                        retentionDays: days, media: media, status: status, storagePath: storagePath, prune: prune,
+                        segmentSeconds: segment, recordingGapMinutes: recordingGap, minFreePercent: minFree)
     }
 
     /// `recordings:` and `visitors:` (approvers, hold window, check interval).
