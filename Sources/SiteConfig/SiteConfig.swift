@@ -24,10 +24,10 @@ public struct SiteConfig: Sendable {
     /// Alarm events are kept at least this long when the journal is pruned.
     public let keepEventsDays: Int
     /// Self-test timing: active-test timeout and walk-test window.
-    public internal(set) var selfTestTimeoutSeconds: Int = 10
-    public internal(set) var walkTestWindowMinutes: Double = 30
+    public let selfTestTimeoutSeconds: Int
+    public let walkTestWindowMinutes: Double
     /// Retention holds, approvers, retention checks.
-    public internal(set) var duty = DutySettings()
+    public let duty: DutySettings
     /// What loads but is probably not what the site wants (no shifts, two zones on one input),
     /// located like errors; `check-config` prints them and still exits 0.
     public internal(set) var warnings: [Diagnostic] = []
