@@ -25,7 +25,8 @@ let package = Package(
             providers: [.apt(["libmodbus-dev"])]
         ),
         .target(name: "Modbus", dependencies: ["CModbus"]),
-        .target(name: "SiteConfig", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
+        // No protocol in the config model: the Modbus source (Polling) maps its Modbus part.
+        .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Polling", dependencies: ["Modbus", "SiteConfig"]),
         .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling"]),
         .target(name: "Records", dependencies: ["SiteConfig", "Alarms"]),
@@ -75,7 +76,7 @@ let package = Package(
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
-        .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal"]),
+        .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal", "Modbus"]),
         .testTarget(
             name: "NotifyTests",
             dependencies: ["Notify", "Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto"),

@@ -35,8 +35,8 @@ func retentionCheckCost(rounds: Int) throws {
             }
         }
     }
-    var r = Recorder(id: "NVR-1", name: "bench", cameras: cameras, retentionDays: 14, media: nil, status: [:], storagePath: dir.path)
-    r.prune = true
+    let r = Recorder(id: "NVR-1", name: "bench", cameras: cameras, retentionDays: 14, media: nil, status: [:], storagePath: dir.path,
+                     prune: true)
     let holds = (0..<200).map { i in
         let t = now.addingTimeInterval(-Double(i) * 7200)
         return RetentionHold(recorder: "NVR-1", camera: cameras[i % 8], from: t.addingTimeInterval(-300), to: t.addingTimeInterval(900),

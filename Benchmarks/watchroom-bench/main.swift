@@ -76,8 +76,8 @@ func workerLoop(port: Int, seconds: Double) async throws -> Double {
         PointDefinition(name: "temperature", table: .inputRegister, address: 1, type: .int16, scale: 0.1),
         PointDefinition(name: "humidity", table: .inputRegister, address: 2, type: .uint16, scale: 0.1),
     ], file: "bench")
-    let bus = Bus(id: "bench", endpoint: .tcp(host: "127.0.0.1", port: port), pollInterval: .zero, timeout: .milliseconds(500),
-                  frameGap: .zero, commLossAfter: 3, gapFill: 8, reconnectMax: .seconds(1))
+    let bus = Bus(id: "bench", source: .modbus(.tcp(host: "127.0.0.1", port: port)), pollInterval: .zero,
+                  timeout: .milliseconds(500), commLossAfter: 3, gapFill: 8, reconnectMax: .seconds(1))
     let device = Device(id: "th", bus: "bench", unit: 1, profile: profile)
     let scans = Atomic<Int>(0)
     let worker = BusWorker(bus: bus, devices: [device]) { event in

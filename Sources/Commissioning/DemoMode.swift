@@ -24,21 +24,26 @@ public enum DemoMode {
     }
 
     public static func run(_ options: Options, logger: Logger) async throws -> Int32 {
-        var config = try ConfigCheck.load(file: options.config)
+        var overrides = LoadOverrides()
         if let dir = options.stateDir {
-            config.stateDir = dir
-            config.controlSocket = URL(fileURLWithPath: dir).appendingPathComponent("control.sock").path
+            overrides.stateDir = dir
+            overrides.controlSocket = URL(fileURLWithPath: dir).appendingPathComponent("control.sock").path
         }
-        try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+        let simulated = try ConfigCheck.load(file: options.config, overrides: overrides)
+        try FileManager.default.createDirectory(atPath: simulated.stateDir, withIntermediateDirectories: true)
         let scenarioText = try String(contentsOfFile: options.scenario, encoding: .utf8)
         let scenario = try ScenarioRunner(text: scenarioText, file: options.scenario)
 
         // Free loopback ports for every TCP bus, so the demo never collides with anything.
         var ports: [String: Int] = [:]
-        for bus in config.buses { if case .tcp = bus.endpoint { ports[bus.id] = 0 } }
-        let server = try SimulatorMode.start(config: config, options: { var o = SimulatorMode.Options(); o.ports = ports; return o }())
+        for bus in simulated.buses { if case .tcp = bus.modbusLink { ports[bus.id] = 0 } }
+        let server = try SimulatorMode.start(config: simulated, options: { var o = SimulatorMode.Options(); o.ports = ports; return o }())
         for cmd in scenario.prelude { _ = try? server.site.apply(cmd) }
-        for i in config.buses.indices { if let e = server.endpoints[config.buses[i].id] { config.buses[i].endpoint = e } }
+        // The daemon loads the same file with the ports the simulator really listens on.
+        for (bus, endpoint) in server.endpoints {
+            if case .tcp(let host, let port) = endpoint { overrides.busSources[bus] = .modbus(.tcp(host: host, port: port)) }
+        }
+        let config = try ConfigCheck.load(file: options.config, overrides: overrides)
         for line in SimulatorMode.describe(server) { logger.info("\(line)") }
 
         let daemon = try WatchroomDaemon(config: config, logger: logger)

@@ -18,8 +18,8 @@ public enum ConfigCheck {
     /// Loads a config as every path that runs one must (check-config, `run`, SIGHUP reload, the
     /// demo): with the notifier registry, so an unknown format is an error at its file:line:col
     /// naming the known ones, the same words on every path.
-    public static func load(file: String) throws(ConfigError) -> SiteConfig {
-        try SiteConfigLoader(notifyFormats: notifiers).load(file: file)
+    public static func load(file: String, overrides: LoadOverrides = LoadOverrides()) throws(ConfigError) -> SiteConfig {
+        try SiteConfigLoader(overrides: overrides, notifyFormats: notifiers).load(file: file)
     }
 
     /// `checkHost: false` validates a config written for another machine (its group and secrets are not looked for).
@@ -81,7 +81,7 @@ public enum ConfigCheck {
     public static func plan(_ c: SiteConfig) -> String {
         var lines: [String] = []
         for bus in c.buses {
-            lines.append("bus \(bus.id) \(bus.endpoint) every \(bus.pollInterval), timeout \(bus.timeout)")
+            lines.append("bus \(bus.id) \(bus.source) every \(bus.pollInterval), timeout \(bus.timeout)")
             for d in c.devices(on: bus.id) {
                 let plan = c.plan(for: d)
                 lines.append("  device \(d.id) unit \(d.unit) (\(d.profile.model)): \(plan.requests.count) requests, "

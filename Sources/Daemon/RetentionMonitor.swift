@@ -56,8 +56,7 @@ struct RetentionMonitor: Sendable {
             holdsReadable = false
         }
         let space = try? disk.space(at: path)
-        var pruning = r
-        pruning.prune = r.prune && holdsReadable
+        let pruning = r.with(prune: r.prune && holdsReadable)
         var (status, prunable) = RetentionCheck.evaluate(pruning, segments: segments, disk: space, holds: holds, runningSince: firstSeen, now: t)
         let storage = RetentionStatus.Finding(check: "storage", ok: holdsReadable,
                                               text: holdsReadable ? "\(segments.count) footage files in \(path)"
@@ -70,8 +69,7 @@ struct RetentionMonitor: Sendable {
             if !deleted.isEmpty, let after = try? disk.space(at: path) {
                 // Evaluated again with what is left (and no further pruning), so the disk figures are current.
                 let gone = Set(deleted.map(\.path))
-                var judged = r
-                judged.prune = false
+                let judged = r.with(prune: false)
                 var again = RetentionCheck.evaluate(judged, segments: segments.filter { !gone.contains($0.path) }, disk: after, holds: holds,
                                                     runningSince: firstSeen, now: t).0
                 again.findings.append(storage)

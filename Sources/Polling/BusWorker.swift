@@ -22,6 +22,9 @@ public final class BusWorker: PointSource {
     public let bus: Bus
     public let devices: [Device]
     public let plans: [String: RequestPlan]
+    /// The bus's link as the Modbus target takes it, and the silence between frames on it.
+    private let endpoint: ModbusEndpoint
+    private let frameGap: Duration
     private let sink: @Sendable (PollEvent) -> Void
     private let stopping = Atomic<Bool>(false)
     /// Set by the thread as it leaves; whoever waits in `stop()` is resumed then.
@@ -37,6 +40,12 @@ public final class BusWorker: PointSource {
     public init(bus: Bus, devices: [Device], plans: [String: RequestPlan] = [:],
                 sink: @escaping @Sendable (PollEvent) -> Void) {
         self.bus = bus
+        // Exhaustive on purpose: a new kind of source must say here that it is not a Modbus bus.
+        switch bus.source {
+        case .modbus(let link):
+            endpoint = ModbusEndpoint(link)
+            frameGap = link.frameGap
+        }
         self.devices = devices
         self.sink = sink
         var all = plans
@@ -101,7 +110,7 @@ public final class BusWorker: PointSource {
             if client == nil || client?.isConnected == false, link.isDue(at: now) {
                 do throws(ModbusError) {
                     let c: ModbusClient
-                    if let existing = client { c = existing } else { c = try ModbusClient(endpoint: bus.endpoint) }
+                    if let existing = client { c = existing } else { c = try ModbusClient(endpoint: endpoint) }
                     // The timeout bounds each whole reply, so a device dribbling bytes cannot stretch it.
                     c.setResponseTimeout(bus.timeout)
                     try c.connect()
@@ -195,7 +204,7 @@ public final class BusWorker: PointSource {
             try client.setUnit(device.unit)
             for request in plans[device.id]!.requests {
                 if bus.isRTU, let end = lastFrameEnd {
-                    let wait = bus.frameGap - (clock.now - end)
+                    let wait = frameGap - (clock.now - end)
                     if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
                 }
                 defer { lastFrameEnd = clock.now; markProgress(clock) }
@@ -234,7 +243,7 @@ public final class BusWorker: PointSource {
             } catch where error.kind == .busy && retries < Self.busyRetries && !stopping.load(ordering: .relaxed) {
                 retries += 1
                 markProgress(ContinuousClock())
-                let pause = max(bus.frameGap, min(bus.timeout / 2, .milliseconds(100)))
+                let pause = max(frameGap, min(bus.timeout / 2, .milliseconds(100)))
                 Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
             }
         }
@@ -246,7 +255,7 @@ public final class BusWorker: PointSource {
     /// which is what the operator has to correct.
     static func namingPoints(_ error: ModbusError, _ device: Device, _ request: ReadRequest) -> ModbusError {
         let points = device.profile.points.filter {
-            $0.table == request.table && $0.address < request.end && $0.address + $0.span > request.address
+            ModbusTable($0.table) == request.table && $0.address < request.end && $0.address + $0.span > request.address
         }.map(\.name)
         let which = points.isEmpty ? "; see" : "; points \(points.joined(separator: ", ")) of"
         let profile = "profile \(device.profile.model) (\(device.profile.file)), device \(device.id) unit \(device.unit)"
@@ -265,12 +274,12 @@ public final class BusWorker: PointSource {
         var values: [String: PointValue] = [:]
         for point in device.profile.points {
             if point.table.isBitTable {
-                guard let (req, data) = bits.first(where: { $0.key.contains(point.table, point.address, point.span) }) else { continue }
+                guard let (req, data) = bits.first(where: { $0.key.contains(ModbusTable(point.table), point.address, point.span) }) else { continue }
                 let start = point.address - req.address
                 values[point.name] = PointValue(readings: PointCodec.decode(point, bits: data[start..<(start + point.span)]),
                                                 quality: .good, time: now)
             } else {
-                guard let (req, data) = words.first(where: { $0.key.contains(point.table, point.address, point.span) }) else { continue }
+                guard let (req, data) = words.first(where: { $0.key.contains(ModbusTable(point.table), point.address, point.span) }) else { continue }
                 let start = point.address - req.address
                 values[point.name] = PointValue(readings: PointCodec.decode(point, words: data[start..<(start + point.span)]),
                                                 quality: .good, time: now)

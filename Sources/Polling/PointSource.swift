@@ -27,8 +27,12 @@ public enum PointSources {
     public static func make(for config: SiteConfig, sink: @escaping @Sendable (PollEvent) -> Void) -> [any PointSource] {
         config.buses.map { bus in
             let devices = config.devices(on: bus.id)
-            let plans = Dictionary(uniqueKeysWithValues: devices.map { ($0.id, config.plan(for: $0)) })
-            return BusWorker(bus: bus, devices: devices, plans: plans, sink: sink)
+            // One case per kind of source: the bus's config says which reads it.
+            switch bus.source {
+            case .modbus:
+                let plans = Dictionary(uniqueKeysWithValues: devices.map { ($0.id, config.plan(for: $0)) })
+                return BusWorker(bus: bus, devices: devices, plans: plans, sink: sink)
+            }
         }
     }
 }

@@ -38,9 +38,10 @@ public enum RequestPlanner {
     public static func plan(points: [PointDefinition], gapFill: Int, maxRegisters: Int = 125,
                             maxBits: Int = 2000) -> RequestPlan {
         var requests: [ReadRequest] = []
-        for table in ModbusTable.allCases {
+        for pointTable in RegisterTable.allCases {
+            let table = ModbusTable(pointTable)
             let cap = min(table.maxReadCount, table.isBitTable ? maxBits : maxRegisters)
-            let spans = points.filter { $0.table == table }
+            let spans = points.filter { $0.table == pointTable }
                 .map { (start: $0.address, end: $0.address + $0.span) }
                 .sorted { $0.start < $1.start }
             var current: (start: Int, end: Int)?

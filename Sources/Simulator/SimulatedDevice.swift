@@ -27,7 +27,7 @@ public final class SimulatedDevice: @unchecked Sendable {
     init(device: Device) throws(ModbusError) {
         self.device = device
         func size(_ t: ModbusTable) -> Int {
-            max(1, device.profile.points.filter { $0.table == t }.map { $0.address + $0.span }.max() ?? 0)
+            max(1, device.profile.points.filter { ModbusTable($0.table) == t }.map { $0.address + $0.span }.max() ?? 0)
         }
         mapping = try ModbusMapping(coils: size(.coil), discreteInputs: size(.discreteInput),
                                     holdingRegisters: size(.holdingRegister), inputRegisters: size(.inputRegister))
@@ -60,14 +60,14 @@ public final class SimulatedDevice: @unchecked Sendable {
     }
 
     func writeLocked(_ reading: Reading, to point: PointDefinition, index: Int) throws(PointCodec.EncodeError) {
-        let address = point.address(ofElement: index)
-        if point.table.isBitTable {
+        let address = point.address(ofElement: index), table = ModbusTable(point.table)
+        if table.isBitTable {
             let words = try PointCodec.encode(reading, for: point)
-            mapping.setBit(point.table, address, words[0] != 0)
+            mapping.setBit(table, address, words[0] != 0)
             return
         }
-        let words = try PointCodec.encode(reading, for: point, current: mapping.register(point.table, address))
-        for (i, w) in words.enumerated() { mapping.setRegister(point.table, address + i, w) }
+        let words = try PointCodec.encode(reading, for: point, current: mapping.register(table, address))
+        for (i, w) in words.enumerated() { mapping.setRegister(table, address + i, w) }
     }
 
     /// Reads element `index` of `point` back as the poller would decode it.
@@ -78,12 +78,10 @@ public final class SimulatedDevice: @unchecked Sendable {
     }
 
     func readLocked(_ point: PointDefinition, index: Int) -> Reading {
-        let address = point.address(ofElement: index)
-        var single = point
-        single.count = 1
-        single.address = address
-        if point.table.isBitTable { return PointCodec.decode(single, bits: [mapping.bit(point.table, address)][...])[0] }
-        let words = (0..<point.elementWidth).map { mapping.register(point.table, address + $0) }
+        let address = point.address(ofElement: index), table = ModbusTable(point.table)
+        let single = point.element(index)
+        if table.isBitTable { return PointCodec.decode(single, bits: [mapping.bit(table, address)][...])[0] }
+        let words = (0..<point.elementWidth).map { mapping.register(table, address + $0) }
         return PointCodec.decode(single, words: words[...])[0]
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import Modbus
+import Polling
 import SiteConfig
 import Synchronization
 
@@ -20,7 +21,8 @@ public final class SimulatorServer: Sendable {
         for bus in site.config.buses {
             let units = Dictionary(site.config.devices(on: bus.id).map { (UInt8($0.unit), site.devices[$0.id]!) },
                                    uniquingKeysWith: { a, _ in a })
-            switch bus.endpoint {
+            guard let link = bus.modbusLink else { continue }
+            switch ModbusEndpoint(link) {
             case .tcp(let host, let port):
                 let server = try ModbusTCPServer(host: host, port: portOverride[bus.id] ?? port)
                 endpoints[bus.id] = .tcp(host: host, port: server.port)

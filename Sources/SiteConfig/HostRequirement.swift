@@ -9,9 +9,9 @@ public struct HostRequirement: Sendable, Hashable {
         case secret(notifyTarget: String)
     }
 
-    public var kind: Kind
+    public let kind: Kind
     /// Where the config asks for it.
-    public var location: SourceLocation
+    public let location: SourceLocation
 
     public init(_ kind: Kind, at location: SourceLocation) {
         self.kind = kind

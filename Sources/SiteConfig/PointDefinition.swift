@@ -1,5 +1,3 @@
-public import Modbus
-
 /// How a point's value is laid out in the device's registers.
 public enum ValueType: String, Sendable, Hashable, CaseIterable {
     case bool, int16, uint16, int32, uint32, float32
@@ -27,24 +25,25 @@ public enum WordOrder: String, Sendable, Hashable, CaseIterable {
 
 /// One named point of a device profile: where it lives and how to turn words into a value.
 public struct PointDefinition: Sendable, Hashable {
-    public var name: String
-    public var table: ModbusTable
-    public var address: Int
+    public let name: String
+    /// Where the point lives on its device (the Modbus part; see ModbusSection.swift).
+    public let table: RegisterTable
+    public let address: Int
     /// Number of consecutive elements (an array point such as 16 inputs).
-    public var count: Int
-    public var type: ValueType
-    public var wordOrder: WordOrder
+    public let count: Int
+    public let type: ValueType
+    public let wordOrder: WordOrder
     /// When set, the point is this bit (0-15) of a 16-bit register, and its value is a bool.
-    public var bit: Int?
-    public var scale: Double
-    public var offset: Double
-    public var unit: String?
+    public let bit: Int?
+    public let scale: Double
+    public let offset: Double
+    public let unit: String?
     /// Enum labels by raw integer value.
-    public var labels: [Int: String]?
-    public var writable: Bool
-    public var description: String?
+    public let labels: [Int: String]?
+    public let writable: Bool
+    public let description: String?
 
-    public init(name: String, table: ModbusTable, address: Int, count: Int = 1, type: ValueType? = nil,
+    public init(name: String, table: RegisterTable, address: Int, count: Int = 1, type: ValueType? = nil,
                 wordOrder: WordOrder = .abcd, bit: Int? = nil, scale: Double = 1, offset: Double = 0,
                 unit: String? = nil, labels: [Int: String]? = nil, writable: Bool = false,
                 description: String? = nil) {
@@ -72,19 +71,26 @@ public struct PointDefinition: Sendable, Hashable {
     /// The address of element `index`.
     public func address(ofElement index: Int) -> Int { address + index * elementWidth }
 
+    /// Element `index` alone, as a point of its own (count 1 at that element's address).
+    public func element(_ index: Int) -> PointDefinition {
+        PointDefinition(name: name, table: table, address: address(ofElement: index), count: 1, type: type,
+                        wordOrder: wordOrder, bit: bit, scale: scale, offset: offset, unit: unit, labels: labels,
+                        writable: writable, description: description)
+    }
+
     /// Whether the decoded value is a bool (a bit table, or a bit of a register).
     public var isBoolean: Bool { table.isBitTable || bit != nil }
 }
 
 /// A device model's register map, loaded from devices/NAME.yaml.
 public struct DeviceProfile: Sendable, Hashable {
-    public var model: String
-    public var source: String
-    public var description: String?
+    public let model: String
+    public let source: String
+    public let description: String?
     /// Points in file order.
-    public var points: [PointDefinition]
+    public let points: [PointDefinition]
     /// Where the profile was read from.
-    public var file: String
+    public let file: String
 
     public init(model: String, source: String, description: String? = nil, points: [PointDefinition], file: String) {
         self.model = model

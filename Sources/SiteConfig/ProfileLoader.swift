@@ -1,5 +1,4 @@
 import Foundation
-import Modbus
 
 /// Reads device profiles (devices/NAME.yaml), reporting every mistake with its location.
 enum ProfileLoader {
@@ -35,12 +34,12 @@ enum ProfileLoader {
         guard let m = node.map("point '\(name)'") else { return nil }
         let what = "point '\(name)'"
         m.check(allowed: pointKeys, in: what)
-        var table: ModbusTable?
+        var table: RegisterTable?
         if let t = m.required("table", in: what) {
-            table = t.scalarText.flatMap(ModbusTable.init(rawValue:))
+            table = t.scalarText.flatMap(RegisterTable.init(rawValue:))
             if table == nil {
                 t.error("\(what): unknown table '\(t.scalarText ?? "")'; use one of "
-                    + ModbusTable.allCases.map(\.rawValue).joined(separator: ", "))
+                    + RegisterTable.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
         let address = m.required("address", in: what)?.int("\(what) address", in: 0...65535)

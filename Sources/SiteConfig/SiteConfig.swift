@@ -1,40 +1,38 @@
-import Modbus
-
 /// A whole site: buses, devices (with their profiles), zones, sensors, equipment, recorders,
 /// shifts and notification targets. Built only by `SiteConfigLoader`, so it is always valid.
 public struct SiteConfig: Sendable {
-    public var file: String
-    public var siteName: String
-    public var timezone: String
-    public var stateDir: String
-    public var controlSocket: String
-    public var controlGroup: String?
-    public var buses: [Bus]
-    public var devices: [Device]
-    public var zones: [Zone]
-    public var areas: [Area]
-    public var sensors: [Sensor]
-    public var equipment: [Equipment]
-    public var recorders: [Recorder]
-    public var shifts: [Shift]
-    public var supervisor: Person?
-    public var ackTimeoutSeconds: Int
-    public var escalationRepeatSeconds: Int
-    public var notify: [NotifyTarget]
+    public let file: String
+    public let siteName: String
+    public let timezone: String
+    public let stateDir: String
+    public let controlSocket: String
+    public let controlGroup: String?
+    public let buses: [Bus]
+    public let devices: [Device]
+    public let zones: [Zone]
+    public let areas: [Area]
+    public let sensors: [Sensor]
+    public let equipment: [Equipment]
+    public let recorders: [Recorder]
+    public let shifts: [Shift]
+    public let supervisor: Person?
+    public let ackTimeoutSeconds: Int
+    public let escalationRepeatSeconds: Int
+    public let notify: [NotifyTarget]
     /// The longest an operator may shelve an alarm.
-    public var maxShelve: Duration
+    public let maxShelve: Duration
     /// Alarm events are kept at least this long when the journal is pruned.
-    public var keepEventsDays: Int
+    public let keepEventsDays: Int
     /// Self-test timing: active-test timeout and walk-test window.
-    public var selfTestTimeoutSeconds: Int = 10
-    public var walkTestWindowMinutes: Double = 30
+    public let selfTestTimeoutSeconds: Int
+    public let walkTestWindowMinutes: Double
     /// Retention holds, approvers, retention checks.
-    public var duty = DutySettings()
+    public let duty: DutySettings
     /// What loads but is probably not what the site wants (no shifts, two zones on one input),
     /// located like errors; `check-config` prints them and still exits 0.
-    public var warnings: [Diagnostic] = []
+    public internal(set) var warnings: [Diagnostic] = []
     /// The groups and secrets the config asks of its host, for `check-config` to verify.
-    public var hostRequirements: [HostRequirement] = []
+    public internal(set) var hostRequirements: [HostRequirement] = []
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }

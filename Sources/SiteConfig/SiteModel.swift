@@ -1,10 +1,8 @@
-public import Modbus
-
 /// A reference to one element of a device point, written `DEVICE.POINT` or `DEVICE.POINT[INDEX]`.
 public struct PointRef: Sendable, Hashable, CustomStringConvertible {
-    public var device: String
-    public var point: String
-    public var index: Int
+    public let device: String
+    public let point: String
+    public let index: Int
 
     public init(device: String, point: String, index: Int = 0) {
         self.device = device
@@ -58,29 +56,26 @@ public enum ZoneType: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// A bus: one link to a set of devices, read by one point source.
 public struct Bus: Sendable, Hashable {
-    public var id: String
-    public var endpoint: ModbusEndpoint
-    public var pollInterval: Duration
-    public var timeout: Duration
-    /// Silence kept between RTU frames; never below t3.5 for the line's baud rate.
-    public var frameGap: Duration
+    public let id: String
+    /// How the bus's points are read (the protocol's part of the config; see ModbusSection.swift).
+    public let source: BusSource
+    public let pollInterval: Duration
+    public let timeout: Duration
     /// Consecutive failed polls before a device is reported comm-lost.
-    public var commLossAfter: Int
+    public let commLossAfter: Int
     /// Largest run of unused addresses read through when merging requests.
-    public var gapFill: Int
+    public let gapFill: Int
     /// Cap of the exponential retry backoff of a failing device or link.
-    public var reconnectMax: Duration
+    public let reconnectMax: Duration
 
-    public var isRTU: Bool { if case .rtu = endpoint { true } else { false } }
-
-    public init(id: String, endpoint: ModbusEndpoint, pollInterval: Duration, timeout: Duration, frameGap: Duration = .zero,
+    public init(id: String, source: BusSource, pollInterval: Duration, timeout: Duration,
                 commLossAfter: Int = 3, gapFill: Int = 8, reconnectMax: Duration = .seconds(10)) {
         self.id = id
-        self.endpoint = endpoint
+        self.source = source
         self.pollInterval = pollInterval
         self.timeout = timeout
-        self.frameGap = frameGap
         self.commLossAfter = commLossAfter
         self.gapFill = gapFill
         self.reconnectMax = reconnectMax
@@ -88,14 +83,14 @@ public struct Bus: Sendable, Hashable {
 }
 
 public struct Device: Sendable, Hashable {
-    public var id: String
-    public var name: String?
-    public var bus: String
-    public var unit: Int
-    public var profile: DeviceProfile
+    public let id: String
+    public let name: String?
+    public let bus: String
+    public let unit: Int
+    public let profile: DeviceProfile
     /// Per-device request caps for devices that reject long reads.
-    public var maxRegistersPerRequest: Int
-    public var maxBitsPerRequest: Int
+    public let maxRegistersPerRequest: Int
+    public let maxBitsPerRequest: Int
 
     public init(id: String, name: String? = nil, bus: String, unit: Int, profile: DeviceProfile,
                 maxRegistersPerRequest: Int = 125, maxBitsPerRequest: Int = 2000) {
@@ -125,56 +120,70 @@ public enum AlarmValue: Sendable, Hashable, CustomStringConvertible {
 }
 
 public struct Zone: Sendable, Hashable {
-    public var id: String
-    public var name: String
-    public var type: ZoneType
-    public var input: PointRef
+    public let id: String
+    public let name: String
+    public let type: ZoneType
+    public let input: PointRef
     /// An output that opens the zone's loop, for the active self-test.
-    public var test: PointRef?
-    public var cameras: [String]
-    public var area: String?
+    public let test: PointRef?
+    public let cameras: [String]
+    public let area: String?
     /// For a bool input: the contact value that means alarm.
-    public var alarmWhen: Bool
-    public var priority: Priority
+    public let alarmWhen: Bool
+    public let priority: Priority
+
+    public init(id: String, name: String, type: ZoneType, input: PointRef, test: PointRef? = nil, cameras: [String] = [],
+                area: String? = nil, alarmWhen: Bool = true, priority: Priority? = nil) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.input = input
+        self.test = test
+        self.cameras = cameras
+        self.area = area
+        self.alarmWhen = alarmWhen
+        self.priority = priority ?? type.defaultPriority
+    }
 }
 
 public struct Sensor: Sendable, Hashable {
-    public var id: String
-    public var name: String
-    public var input: PointRef
-    public var low: Double?
-    public var high: Double?
-    public var deadband: Double
-    public var delay: Duration
+    public let id: String
+    public let name: String
+    public let input: PointRef
+    public let low: Double?
+    public let high: Double?
+    public let deadband: Double
+    public let delay: Duration
 }
 
 public struct Equipment: Sendable, Hashable {
-    public var id: String
-    public var name: String
-    public var input: PointRef
-    public var alarmWhen: AlarmValue
-    public var priority: Priority
+    public let id: String
+    public let name: String
+    public let input: PointRef
+    public let alarmWhen: AlarmValue
+    public let priority: Priority
 }
 
 public struct Recorder: Sendable, Hashable {
-    public var id: String
-    public var name: String
-    public var cameras: [String]
-    public var retentionDays: Int
-    public var media: Int?
-    public var status: [String: PointRef]
-    public var storagePath: String?
+    public let id: String
+    public let name: String
+    public let cameras: [String]
+    public let retentionDays: Int
+    public let media: Int?
+    public let status: [String: PointRef]
+    public let storagePath: String?
     /// Delete footage older than the rule (oldest first, never held or younger footage).
-    public var prune: Bool = false
+    public let prune: Bool
     /// The length of one footage file: a file written at T holds [T - segment, T].
-    public var segmentSeconds: Int = 600
+    public let segmentSeconds: Int
     /// Newest footage older than this means recording stopped.
-    public var recordingGapMinutes: Int = 15
+    public let recordingGapMinutes: Int
     /// Free space below this share of the disk is "nearly full".
-    public var minFreePercent: Double = 5
+    public let minFreePercent: Double
 
     public init(id: String, name: String, cameras: [String], retentionDays: Int, media: Int?, status: [String: PointRef],
-                storagePath: String?) {
+                storagePath: String?, prune: Bool = false, segmentSeconds: Int = 600, recordingGapMinutes: Int = 15,
+                minFreePercent: Double = 5) {
         self.id = id
         self.name = name
         self.cameras = cameras
@@ -182,63 +191,91 @@ public struct Recorder: Sendable, Hashable {
         self.media = media
         self.status = status
         self.storagePath = storagePath
+        self.prune = prune
+        self.segmentSeconds = segmentSeconds
+        self.recordingGapMinutes = recordingGapMinutes
+        self.minFreePercent = minFreePercent
+    }
+
+    /// The same recorder with pruning on or off (a check that must not prune, whatever the config says).
+    public func with(prune: Bool) -> Recorder {
+        Recorder(id: id, name: name, cameras: cameras, retentionDays: retentionDays, media: media, status: status,
+                 storagePath: storagePath, prune: prune, segmentSeconds: segmentSeconds,
+                 recordingGapMinutes: recordingGapMinutes, minFreePercent: minFreePercent)
     }
 }
 
 /// Retention holds, playback approval and visitor approval (site rules 8 and 9).
 public struct DutySettings: Sendable, Hashable {
     /// Who may approve a playback request (the management office director).
-    public var playbackApprovers: [String] = []
+    public internal(set) var playbackApprovers: [String] = []
     /// Who may approve an outsider's entry; empty: any named approver.
-    public var visitorApprovers: [String] = []
+    public internal(set) var visitorApprovers: [String] = []
     /// A zone alarm holds its cameras' footage from `holdBefore` before to `holdAfter` after it...
-    public var holdBeforeSeconds: Int = 300
-    public var holdAfterSeconds: Int = 900
+    public internal(set) var holdBeforeSeconds: Int = 300
+    public internal(set) var holdAfterSeconds: Int = 900
     /// ...for this many days (from the alarm, or from its reset when that is later).
-    public var holdDays: Int = 90
+    public internal(set) var holdDays: Int = 90
     /// How often file-based recorders are checked.
-    public var retentionCheckSeconds: Int = 300
+    public internal(set) var retentionCheckSeconds: Int = 300
     public init() {}
 }
 
 public struct Person: Sendable, Hashable, Codable {
-    public var name: String
-    public var mobile: String?
-    public var chatID: String?
+    public let name: String
+    public let mobile: String?
+    public let chatID: String?
 }
 
 public struct Shift: Sendable, Hashable {
-    public var name: String
+    public let name: String
     /// Minutes after midnight, site time; `end` may be 1440 (24:00) and is before `start` for an overnight shift.
-    public var start: Int
-    public var end: Int
-    public var leader: Person
+    public let start: Int
+    public let end: Int
+    public let leader: Person
 }
 
 public struct NotifyTarget: Sendable, Hashable {
-    public var id: String
-    public var format: String
+    public let id: String
+    public let format: String
     /// Where an HTTP format posts; empty for a channel that has no URL.
-    public var url: String
-    public var minPriority: Priority
-    public var secretFile: String?
-    public var secretEnv: String?
+    public let url: String
+    public let minPriority: Priority
+    public let secretFile: String?
+    public let secretEnv: String?
     /// Pacing overrides (defaults depend on the format; see DeliveryPolicy).
-    public var groupWindowSeconds: Double?
-    public var ratePerMinute: Int?
-    public var timeoutSeconds: Int?
-    public var retryMaxSeconds: Int?
+    public let groupWindowSeconds: Double?
+    public let ratePerMinute: Int?
+    public let timeoutSeconds: Int?
+    public let retryMaxSeconds: Int?
     /// A message still not delivered this long after its first attempt raises the delivery-failure alarm (default 60).
-    public var lateAfterSeconds: Int? = nil
+    public let lateAfterSeconds: Int?
     /// The format's own keys as written (`url`, `secret_file`, or a channel's keys), scalar text
     /// ("" for a list or map): what a format validates and reads.
-    public var options: [String: String] = [:]
+    public let options: [String: String]
+
+    public init(id: String, format: String, url: String, minPriority: Priority = .low, secretFile: String? = nil,
+                secretEnv: String? = nil, groupWindowSeconds: Double? = nil, ratePerMinute: Int? = nil,
+                timeoutSeconds: Int? = nil, retryMaxSeconds: Int? = nil, lateAfterSeconds: Int? = nil, options: [String: String] = [:]) {
+        self.id = id
+        self.format = format
+        self.url = url
+        self.minPriority = minPriority
+        self.secretFile = secretFile
+        self.secretEnv = secretEnv
+        self.groupWindowSeconds = groupWindowSeconds
+        self.ratePerMinute = ratePerMinute
+        self.timeoutSeconds = timeoutSeconds
+        self.retryMaxSeconds = retryMaxSeconds
+        self.lateAfterSeconds = lateAfterSeconds
+        self.options = options
+    }
 }
 
 public struct Area: Sendable, Hashable {
-    public var id: String
-    public var name: String
+    public let id: String
+    public let name: String
     /// Scheduled arming, minutes after midnight site time ("19:00" to "07:00" crosses midnight).
-    public var armAt: Int?
-    public var disarmAt: Int?
+    public let armAt: Int?
+    public let disarmAt: Int?
 }

@@ -46,8 +46,8 @@ struct ReviewFindingsTests {
         let config = try loadSite()
         var engine = AlarmEngine(config: config, now: t0)
         let h01 = try #require(config.zones.first { $0.id == "H01" })
-        var gone = h01
-        gone.id = "OLD-ZONE"
+        let gone = Zone(id: "OLD-ZONE", name: h01.name, type: h01.type, input: h01.input, test: h01.test, cameras: h01.cameras,
+                        area: h01.area, alarmWhen: h01.alarmWhen, priority: h01.priority)
         let raised = engine.apply([.zone(gone, from: .normal, to: .alarm, value: "1")], at: t0)
         let id = try #require(raised.events.first?.alarm?.id)
         var restarted = AlarmEngine(config: config, restoring: Array(engine.alarms.values), now: t0.addingTimeInterval(10))

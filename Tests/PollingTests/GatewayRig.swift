@@ -20,7 +20,7 @@ final class GatewayRig: Sendable {
             PointDefinition(name: "last", table: .inputRegister, address: registers - 1, type: .uint16),
         ]
         let profile = DeviceProfile(model: "t", source: "test", points: points, file: "t")
-        let bus = Bus(id: "gw", endpoint: .tcp(host: "127.0.0.1", port: gateway.port), pollInterval: pollInterval,
+        let bus = Bus(id: "gw", source: .modbus(.tcp(host: "127.0.0.1", port: gateway.port)), pollInterval: pollInterval,
                       timeout: timeout, commLossAfter: commLossAfter, gapFill: 124, reconnectMax: .seconds(1))
         let devices = units.map { Device(id: "d\($0)", bus: "gw", unit: Int($0), profile: profile) }
         worker = BusWorker(bus: bus, devices: devices) { [log] event in

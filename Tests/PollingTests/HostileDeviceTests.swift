@@ -104,7 +104,7 @@ struct HostileDeviceTests {
     @Test("each bus thread is named bus-<id> in /proc, truncated to Linux's 15 characters")
     func threadName() async throws {
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let bus = Bus(id: "t\(tag)-a-long-bus-name", endpoint: .tcp(host: "127.0.0.1", port: 1), pollInterval: .milliseconds(100),
+        let bus = Bus(id: "t\(tag)-a-long-bus-name", source: .modbus(.tcp(host: "127.0.0.1", port: 1)), pollInterval: .milliseconds(100),
                       timeout: .milliseconds(50))
         let worker = BusWorker(bus: bus, devices: []) { _ in }
         worker.start()

@@ -42,7 +42,7 @@ struct LateReplyTests {
             PointDefinition(name: "a", table: .inputRegister, address: 0, type: .uint16),
             PointDefinition(name: "b", table: .inputRegister, address: 1, type: .uint16),
         ], file: "t")
-        let bus = Bus(id: "lan", endpoint: .tcp(host: "127.0.0.1", port: server.port), pollInterval: .milliseconds(50),
+        let bus = Bus(id: "lan", source: .modbus(.tcp(host: "127.0.0.1", port: server.port)), pollInterval: .milliseconds(50),
                       timeout: .milliseconds(250), commLossAfter: 10, reconnectMax: .seconds(1))
         let scans = Mutex<[DeviceScan]>([])
         let worker = BusWorker(bus: bus, devices: [Device(id: "d", bus: "lan", unit: 1, profile: profile)]) { event in

@@ -94,7 +94,7 @@ struct RequestPlannerTests {
 
     @Test("the same address in different tables is never one read")
     func tablesNeverMix() {
-        let points = ModbusTable.allCases.map { PointDefinition(name: $0.rawValue, table: $0, address: 0) }
+        let points = RegisterTable.allCases.map { PointDefinition(name: $0.rawValue, table: $0, address: 0) }
         let plan = RequestPlanner.plan(points: points, gapFill: 8)
         #expect(Set(plan.requests) == Set(ModbusTable.allCases.map { req($0, 0, 1) }))
         #expect(plan.requests.count == 4)

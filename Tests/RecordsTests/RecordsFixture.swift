@@ -62,12 +62,8 @@ struct FixedDisk: DiskSpaceProvider {
 
 func recorder(path: String? = nil, days: Int = 14, prune: Bool = false, media: Int? = nil, segment: Int = 3600,
               minFree: Double = 5) -> Recorder {
-    var r = Recorder(id: "NVR-1", name: "1号录像机", cameras: ["C01", "C02", "C03"], retentionDays: days, media: media,
-                     status: [:], storagePath: path)
-    r.prune = prune
-    r.segmentSeconds = segment
-    r.minFreePercent = minFree
-    return r
+    Recorder(id: "NVR-1", name: "1号录像机", cameras: ["C01", "C02", "C03"], retentionDays: days, media: media,
+             status: [:], storagePath: path, prune: prune, segmentSeconds: segment, minFreePercent: minFree)
 }
 
 func hold(camera: String = "C03", from: Date, to: Date, until: Date, alarm: Int = 7) -> RetentionHold {

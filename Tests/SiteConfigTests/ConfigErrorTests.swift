@@ -1,5 +1,4 @@
 import Foundation
-import Modbus
 import SiteConfig
 import Testing
 
@@ -467,12 +466,12 @@ struct ConfigErrorTests {
         #expect(c.timezone == "Asia/Shanghai")
         #expect(c.controlSocket == "/run/watchroom/control.sock")
         let lan = try #require(c.bus("lan"))
-        #expect(lan.endpoint == .tcp(host: "10.0.5.21", port: 502))
+        #expect(lan.source == .modbus(.tcp(host: "10.0.5.21", port: 502)))
         #expect(lan.commLossAfter == 3)
         #expect(lan.gapFill == 8)
         #expect(lan.pollInterval == .milliseconds(1000))
         let rtu = try #require(c.bus("rs485-1"))
-        #expect(rtu.endpoint == .rtu(SerialSettings(device: "/dev/ttyUSB0", baud: 19200, parity: "E")))
+        #expect(rtu.source == .modbus(.rtu(SerialLine(device: "/dev/ttyUSB0", baud: 19200, parity: "E"))))
         #expect(rtu.commLossAfter == 5)
         #expect(c.device("di-2")?.maxBitsPerRequest == 4)
         #expect(c.device("di-1")?.maxRegistersPerRequest == 125)

@@ -31,7 +31,7 @@ struct StatusRoutes: Sendable {
         let lost = comm.filter { $0.value == .lost }.map(\.key).sorted()
         let summary = await alarms.summary()
         let buses = buses.busStats().map { bus, s in
-            StatusReport.BusStatus(id: bus.id, endpoint: bus.endpoint.description, cycles: s.cycles, requests: s.requests,
+            StatusReport.BusStatus(id: bus.id, endpoint: bus.source.description, cycles: s.cycles, requests: s.requests,
                                    failures: s.failures, overruns: s.overruns)
         }
         let oos = control.filter(\.value.outOfService).sorted { $0.key < $1.key }.map { id, c in
