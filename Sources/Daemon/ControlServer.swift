@@ -109,7 +109,7 @@ struct ControlServer: Sendable {
         router.get("/v1/watch") { _, _ in
             let stream = alarms.subscribe()
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
-                for await event in stream {
+                for try await event in stream {
                     var data = try ControlJSON.encoder.encode(event)
                     data.append(10)
                     try await writer.write(ByteBuffer(bytes: data))
