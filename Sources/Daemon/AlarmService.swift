@@ -238,7 +238,7 @@ public actor AlarmService {
 
     /// The daemon's own alarm while the journal cannot be written.
     private func journalAlarm(active: Bool, detail: String) -> EngineOutput {
-        engine.system("journal", .fault, name: "报警日志无法写入 journal cannot be written", active: active, detail: detail, at: now())
+        engine.system(.journal, active: active, detail: detail, at: now())
     }
 
     /// One transaction, in an unstructured task: a commit already decided finishes even while the
@@ -289,8 +289,7 @@ public actor AlarmService {
     /// which notifies the log and the other targets.
     public func deliveryFailure(target: String, failing: Bool, reason: String) async {
         await step {
-            let output = $0.engine.system("notify-\(target)", .deliveryFailure, name: "通知通道 \(target) 投递失败 / notify target \(target) failing",
-                                          active: failing, detail: reason, at: $0.now())
+            let output = $0.engine.system(.delivery(target: target), active: failing, detail: reason, at: $0.now())
             _ = await $0.commit(output, samples: [])
         }
     }
