@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Publishing never waits for a subscriber. Each subscriber has a mailbox of `capacity` events;
 /// one that falls further behind loses its mailbox and catches up from the journal by seq, so it
-/// still sees every event exactly once and in order, while the pipeline runs on.
+/// still sees every event exactly once and in order, while the pipeline runs on. A journal read
+/// that keeps failing during the catch-up ends that feed with `EventFeed.HistoryUnreadable`.
 final class EventBus: Sendable {
     fileprivate struct Mailbox {
         var events: [AlarmEvent] = []
