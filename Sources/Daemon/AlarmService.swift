@@ -7,8 +7,11 @@ public import Polling
 public import Records
 public import SiteConfig
 
-/// The single writer: owns the alarm engine, commits each step to the journal before anyone
-/// is told, then logs and broadcasts it.
+/// The single writer, the pipeline from scans and operator commands to the journal: one step at
+/// a time (`StepGate`), the engine decides, the step is committed (`StepPlanner` says what it
+/// writes; a failing journal holds it in order, or refuses an operator), then it is logged and
+/// published on the `EventBus`. The rules live beside the domain: the engine and the tracker in
+/// Alarms, the equipment check and retention alarms in Records, the status text in `StatusLine`.
 public actor AlarmService {
     public let config: SiteConfig
     private var engine: AlarmEngine
@@ -20,7 +23,7 @@ public actor AlarmService {
     private let now: @Sendable () -> Date
     /// Writes for the poller (panel resets), taken by the monitor.
     private(set) var pendingWrites: [PointWrite] = []
-    public private(set) var lastProgress = Date()
+    public private(set) var lastProgress: Date
     /// Plans what a step writes besides its events (notifications, holds, repair requests).
     private let planner: StepPlanner
     /// Steps that could not be written yet (the journal is failing), in order; written before anything later.
@@ -42,6 +45,7 @@ public actor AlarmService {
         self.journal = journal
         self.logger = logger
         self.now = now
+        lastProgress = now()
         bus = EventBus(journal: journal)
         let state = try journal.loadState()
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
