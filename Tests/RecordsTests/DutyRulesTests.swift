@@ -208,4 +208,29 @@ struct DutyRulesTests {
         #expect(h.recorders.first?.hasPrefix("NVR-1 ") == true && h.recorders.first?.hasSuffix(": rule 14 days; media: no medium loaded yet") == true, "\(h.recorders)")
         #expect(h.recorders.last?.hasSuffix(": rule 30 days") == true, "a recorder without storage or media is not checked: \(h.recorders)")
     }
+
+    @Test("the handover flags an unacknowledged alarm (shelved or not), lists shelving and zones out of service, and puts a recorder's open alarms on its line")
+    func handoverAlarms() throws {
+        let site = try loadSite(holdSiteYAML)
+        var engine = AlarmEngine(config: site, now: testNow.addingTimeInterval(-3600))
+        let raised = engine.system("recorder-NVR-1", .retentionShortfall, name: "NVR-1 录像保存不足 retention shortfall", active: true,
+                                   detail: "only 3 days", at: testNow.addingTimeInterval(-1800))
+        let alarm = try #require(raised.events.first?.alarm)
+        _ = try engine.command(.shelve(alarm: alarm.id, user: "张三", reason: "等待扩容", duration: .seconds(1800)), at: testNow.addingTimeInterval(-600))
+        _ = try engine.command(.outOfService(zone: "Z02", user: "张三", reason: "围墙施工"), at: testNow.addingTimeInterval(-300))
+        let open = engine.alarms.values.sorted { $0.id < $1.id }
+        let window = HandoverWindow(lastHandoverEnd: testNow.addingTimeInterval(-8 * 3600), now: testNow, shiftStart: { _ in nil })
+        let inputs = HandoverComposer.Inputs(from: "张三", to: "李四", note: nil, shift: nil, window: window, openAlarms: open,
+                                             zoneControl: engine.zoneControl, retention: [:], alarmsRaised: open, checks: [], openRepairs: [],
+                                             holds: [], visitors: [], playback: [], sensorSamples: [:], media: [])
+        let h = HandoverComposer(config: site).record(inputs)
+        #expect(h.openAlarms.map(\.id) == [alarm.id] && h.openAlarms.first?.shelved == true)
+        #expect(h.mustHandOver.count == 1 && h.mustHandOver[0].hasPrefix("UNACKNOWLEDGED alarm #\(alarm.id) NVR-1 录像保存不足") && h.mustHandOver[0].hasSuffix(", shelved"),
+                "\(h.mustHandOver)")
+        #expect(h.shelved.count == 1 && h.shelved[0].contains("shelved by 张三 until") && h.shelved[0].hasSuffix(": 等待扩容"), "\(h.shelved)")
+        #expect(h.outOfService.count == 1 && h.outOfService[0].hasPrefix("Z02 北围墙西段: out of service since") && h.outOfService[0].hasSuffix("by 张三, 围墙施工"),
+                "\(h.outOfService)")
+        #expect(h.recorders.first?.hasSuffix("; alarms: NVR-1 录像保存不足 retention shortfall") == true, "\(h.recorders)")
+        #expect(h.recorders.last?.contains("alarms:") == false, "another recorder's alarm is not on its line: \(h.recorders)")
+    }
 }
