@@ -7,8 +7,11 @@ public import Polling
 public import Records
 public import SiteConfig
 
-/// The single writer: owns the alarm engine, commits each step to the journal before anyone
-/// is told, then logs and broadcasts it.
+/// The single writer, the pipeline from scans and operator commands to the journal: one step at
+/// a time (`StepGate`), the engine decides, the step is committed (`StepPlanner` says what it
+/// writes; a failing journal holds it in order, or refuses an operator), then it is logged and
+/// published on the `EventBus`. The rules live beside the domain: the engine and the tracker in
+/// Alarms, the equipment check and retention alarms in Records, the status text in `StatusLine`.
 public actor AlarmService {
     public let config: SiteConfig
     private var engine: AlarmEngine
@@ -20,11 +23,11 @@ public actor AlarmService {
     private let now: @Sendable () -> Date
     /// Writes for the poller (panel resets), taken by the monitor.
     private(set) var pendingWrites: [PointWrite] = []
-    public private(set) var lastProgress = Date()
-    private let planner: NotificationPlanner
+    public private(set) var lastProgress: Date
+    /// Plans what a step writes besides its events (notifications, holds, repair requests).
+    private let planner: StepPlanner
     /// Steps that could not be written yet (the journal is failing), in order; written before anything later.
-    private var unwritten: Batch?
-    private let holdPlanner: HoldPlanner
+    private var unwritten: StepBatch?
     /// The last retention check of each file-based recorder.
     public private(set) var retention: [String: RetentionStatus] = [:]
     /// One step (engine decision + its commit) at a time, in arrival order: the engine's order is the journal's.
@@ -42,6 +45,7 @@ public actor AlarmService {
         self.journal = journal
         self.logger = logger
         self.now = now
+        lastProgress = now()
         bus = EventBus(journal: journal)
         let state = try journal.loadState()
         engine = AlarmEngine(config: config, restoring: state.openAlarms, zoneControl: state.zoneControl,
@@ -51,8 +55,7 @@ public actor AlarmService {
         engine.selfTestSettings.timeout = TimeInterval(config.selfTestTimeoutSeconds)
         engine.selfTestSettings.walkWindow = config.walkTestWindowMinutes * 60
         tracker = StateTracker(config: config)
-        planner = NotificationPlanner(config: config)
-        holdPlanner = HoldPlanner(config: config)
+        planner = StepPlanner(config: config)
         // A restart (or reload) in the middle of a self-test must not leave a test relay holding a loop open.
         pendingWrites = engine.testOutputsAtRest
         if !state.openAlarms.isEmpty {
@@ -77,10 +80,8 @@ public actor AlarmService {
             changes += tracker.apply(scan)
             guard scan.succeeded else { continue }
             lastGoodScan[scan.device] = scan.time
-            for sensor in config.sensors where sensor.input.device == scan.device {
-                if let v = scan.values[sensor.input.point]?.readings[safe: sensor.input.index]?.numberValue, v.isFinite {
-                    buckets += samples.add(sensor: sensor.id, value: v, at: scan.time)
-                }
+            for (sensor, value) in SensorReadings.values(in: scan, site: config) {
+                buckets += samples.add(sensor: sensor, value: value, at: scan.time)
             }
         }
         for change in changes {
@@ -150,43 +151,13 @@ public actor AlarmService {
         }
     }
 
-    /// The rows one step writes: events, the alarm and zone state they imply, sensor history,
-    /// notifications, retention holds and repair requests; one SQLite transaction.
-    private struct Batch {
-        var events: [AlarmEvent] = []
-        var zones: [String: ZoneControl] = [:]
-        var samples: [SampleBucket] = []
-        var outbox: [OutboxInsert] = []
-        var holds: [HoldChange] = []
-        var repairs: [Repair] = []
-
-        var isEmpty: Bool { events.isEmpty && samples.isEmpty && zones.isEmpty && outbox.isEmpty }
-
-        mutating func append(_ later: Batch) {
-            events += later.events
-            zones.merge(later.zones) { $1 }
-            samples += later.samples
-            outbox += later.outbox
-            holds += later.holds
-            repairs += later.repairs
+    /// The batch of a step (see `StepPlanner`) and its notifications; one the outbox cannot hold is logged instead.
+    private func batch(for output: EngineOutput, samples buckets: [SampleBucket]) -> (StepBatch, [(target: String, notification: Notify.Notification)]) {
+        let plan = planner.plan(output, zoneControl: engine.zoneControl, samples: buckets, at: now())
+        for u in plan.unencodable {
+            logger.error("notification for \(u.target) could not be encoded (\(u.error)); it is logged only: \(Printable.line(u.notification.title))")
         }
-    }
-
-    private func batch(for output: EngineOutput, samples buckets: [SampleBucket]) -> (Batch, [(target: String, notification: Notify.Notification)]) {
-        let zones = Set(output.events.compactMap(\.zone))
-        // Notifications are outbox rows written in the same transaction as the events causing them.
-        let planned = planner.plan(output.events)
-        let t = now()
-        var b = Batch(events: output.events, zones: engine.zoneControl.filter { zones.contains($0.key) }, samples: buckets)
-        for p in planned {
-            do { b.outbox.append(OutboxInsert(target: p.target, body: try NotifyJSON.encoder.encode(p.notification), createdAt: t)) } catch {
-                logger.error("notification for \(p.target) could not be encoded (\(error)); it is logged only: \(Printable.line(p.notification.title))")
-            }
-        }
-        // Retention holds for zone alarms with cameras, repair requests for faults: same transaction.
-        b.holds = holdPlanner.plan(output.events)
-        b.repairs = RepairPlanner.plan(output.events)
-        return (b, planned)
+        return (plan.batch, plan.notifications)
     }
 
     /// Commits a step of the pollers, the clock or the system. When the journal cannot be written
@@ -204,7 +175,7 @@ public actor AlarmService {
             hold(&fresh, planned: planned)
             return output.events
         }
-        var all = unwritten ?? Batch()
+        var all = unwritten ?? StepBatch()
         all.append(fresh)
         do {
             let committed = try await write(all)
@@ -225,7 +196,7 @@ public actor AlarmService {
 
     /// Keeps a step that cannot be written yet: its events and state wait for the journal, its
     /// notifications are sent from memory, and it is logged now (marked as not yet journaled).
-    private func hold(_ b: inout Batch, planned: [(target: String, notification: Notify.Notification)], alreadyHeld: Bool = false) {
+    private func hold(_ b: inout StepBatch, planned: [(target: String, notification: Notify.Notification)], alreadyHeld: Bool = false) {
         if !alreadyHeld {
             b.outbox = []
             if unwritten == nil { unwritten = b } else { unwritten!.append(b) }
@@ -242,7 +213,7 @@ public actor AlarmService {
         lastProgress = now()
         let (b, _) = batch(for: output, samples: [])
         // Whatever is still waiting (the return of the journal alarm, say) was decided first: it goes first.
-        var all = unwritten ?? Batch()
+        var all = unwritten ?? StepBatch()
         all.append(b)
         do {
             let committed = try await write(all)
@@ -271,12 +242,12 @@ public actor AlarmService {
 
     /// The daemon's own alarm while the journal cannot be written.
     private func journalAlarm(active: Bool, detail: String) -> EngineOutput {
-        engine.system("journal", .fault, name: "报警日志无法写入 journal cannot be written", active: active, detail: detail, at: now())
+        engine.system(.journal, active: active, detail: detail, at: now())
     }
 
     /// One transaction, in an unstructured task: a commit already decided finishes even while the
     /// daemon is being stopped (cancellation of the caller does not abort it).
-    private func write(_ b: Batch) async throws -> [AlarmEvent] {
+    private func write(_ b: StepBatch) async throws -> [AlarmEvent] {
         let journal = self.journal
         return try await Task {
             try await journal.commit(b.events, zoneControl: b.zones, samples: b.samples, outbox: b.outbox, holds: b.holds, repairs: b.repairs)
@@ -308,28 +279,9 @@ public actor AlarmService {
         logger.log(level: .notice, "\(EventText.line(e, site: config))\(held ? " (held in memory: the journal cannot be written)" : "")")
     }
 
-    /// The log target, always on: one line per notification to the shift leader, at the alarm's syslog level.
+    /// The log target, always on (see `NotificationLog`).
     private func logNotifications(_ events: [AlarmEvent]) {
-        for e in events where (e.kind == .selfTestResult || e.kind == .equipmentCheck) && e.text?.hasPrefix("fail") == true {
-            let n = planner.repair(e)
-            let who = n.recipients.map { "\($0.name)\($0.mobile.map { " \($0)" } ?? "")" }.joined(separator: ", ")
-            logger.error("NOTIFY \(who.isEmpty ? "(no shift configured)" : who): \(n.title)")
-        }
-        for e in events {
-            guard let alarm = e.alarm, alarm.shelved == nil,
-                  [.raised, .reactivated, .escalated].contains(e.kind) else { continue }
-            let kind: Notify.Notification.Kind = e.kind == .escalated ? .escalated : e.kind == .raised ? (alarm.condition == .deliveryFailure ? .deliveryFailure : .raised) : .reactivated
-            let n = planner.notification(kind, alarm: alarm, event: e)
-            let who = n.recipients.map { "\($0.name)\($0.mobile.map { " \($0)" } ?? "")" }.joined(separator: ", ")
-            let level: Logger.Level = switch alarm.priority {
-            case .critical: .critical
-            case .high: .error
-            case .medium: .warning
-            case .low: .notice
-            case .info: .info
-            }
-            logger.log(level: level, "NOTIFY \(who.isEmpty ? "(no shift configured)" : who)\(n.shift.map { " [\($0) shift]" } ?? ""): \(n.title)")
-        }
+        for line in NotificationLog.lines(events, planner: planner.notifications) { logger.log(level: line.level, "\(line.text)") }
     }
 
     public func nudgeDelivery() { delivery?.nudge() }
@@ -341,8 +293,7 @@ public actor AlarmService {
     /// which notifies the log and the other targets.
     public func deliveryFailure(target: String, failing: Bool, reason: String) async {
         await step {
-            let output = $0.engine.system("notify-\(target)", .deliveryFailure, name: "通知通道 \(target) 投递失败 / notify target \(target) failing",
-                                          active: failing, detail: reason, at: $0.now())
+            let output = $0.engine.system(.delivery(target: target), active: failing, detail: reason, at: $0.now())
             _ = await $0.commit(output, samples: [])
         }
     }
@@ -399,10 +350,9 @@ public actor AlarmService {
         for c in RetentionAlarms.changes(status, recorderName: name) {
             output.events += engine.system(c.source, c.condition, name: c.name, active: c.active, detail: c.detail, at: now()).events
         }
-        if status.pruned > 0 {
-            output.events.append(AlarmEvent(kind: .retentionPruned, time: now(), user: "watchroomd",
-                                            text: "recorder \(status.recorder): deleted \(status.pruned) footage files (\(RetentionCheck.size(Double(status.prunedBytes)))) older than \(status.retentionDays) days, none held"))
-            logger.notice("recorder \(status.recorder): pruned \(status.pruned) files (\(RetentionCheck.size(Double(status.prunedBytes)))) older than \(status.retentionDays) days")
+        if let pruned = RetentionAlarms.pruned(status, at: now()) {
+            output.events.append(pruned.event)
+            logger.notice("\(pruned.log)")
         }
         if previous == nil { logger.info("recorder \(status.recorder): \(status.findings.map(\.text).joined(separator: "; "))") }
         await commit(output, samples: [])
@@ -412,13 +362,8 @@ public actor AlarmService {
 
     /// The one-line summary for systemd's STATUS= and `watchroomctl status`.
     public func summary() -> String {
-        let open = engine.alarms.values
-        let active = open.filter(\.active).count
-        let armed = engine.zoneControl.values.filter(\.armed).count
-        let lost = tracker.comm.values.filter { $0 == .lost }.count
-        return "\(config.buses.count) bus\(config.buses.count == 1 ? "" : "es"), \(armed) zones armed, \(active) alarm\(active == 1 ? "" : "s") active"
-            + (open.count > active ? " (\(open.count) open)" : "") + ", \(lost) device\(lost == 1 ? "" : "s") comm-lost"
-            + (journalFault.map { "; JOURNAL STALLED: \($0.failure.reason), \(unwritten?.events.count ?? 0) events held in memory, operator commands refused" } ?? "")
+        StatusLine.text(buses: config.buses.count, alarms: engine.alarms.values, zones: engine.zoneControl.values, comm: tracker.comm.values,
+                        stall: journalFault.map { .init(reason: $0.failure.reason, held: unwritten?.events.count ?? 0) })
     }
 
     public var openAlarms: [Alarm] { engine.alarms.values.sorted { $0.id < $1.id } }
@@ -427,8 +372,4 @@ public actor AlarmService {
     /// Committed events after `seq` (nil: from now on), in order, at the subscriber's pace.
     public nonisolated func subscribe(after seq: Int64? = nil) -> EventFeed { bus.feed(after: seq) }
     public func finishWatchers() { bus.finish() }
-}
-
-extension Array {
-    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }

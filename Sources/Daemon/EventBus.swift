@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Publishing never waits for a subscriber. Each subscriber has a mailbox of `capacity` events;
 /// one that falls further behind loses its mailbox and catches up from the journal by seq, so it
-/// still sees every event exactly once and in order, while the pipeline runs on.
+/// still sees every event exactly once and in order, while the pipeline runs on. A journal read
+/// that keeps failing during the catch-up ends that feed with `EventFeed.HistoryUnreadable`.
 final class EventBus: Sendable {
     fileprivate struct Mailbox {
         var events: [AlarmEvent] = []
@@ -15,15 +16,22 @@ final class EventBus: Sendable {
         var finished = false
         var waiter: CheckedContinuation<Void, Never>?
     }
-    private let journal: Journal
+    private let history: EventHistory
     private let capacity: Int
+    private let retryPause: Duration
+    private let readAttempts = 3
     private let mailboxes = Mutex<[Int: Mailbox]>([:])
     private let nextID = Atomic<Int>(0)
     private let finished = Atomic<Bool>(false)
 
-    init(journal: Journal, capacity: Int = 10_000) {
-        self.journal = journal
+    convenience init(journal: Journal, capacity: Int = 10_000) {
+        self.init(history: .journal(journal), capacity: capacity)
+    }
+
+    init(history: EventHistory, capacity: Int = 10_000, retryPause: Duration = .milliseconds(200)) {
+        self.history = history
         self.capacity = capacity
+        self.retryPause = retryPause
     }
 
     /// Committed events, in seq order, after `seq` (nil: from now on).
@@ -90,18 +98,56 @@ final class EventBus: Sendable {
 
     fileprivate func leave(_ id: Int) { _ = mailboxes.withLock { $0.removeValue(forKey: id) } }
 
-    fileprivate func journalEvents(after seq: Int64, limit: Int) async -> [AlarmEvent]? {
-        try? await journal.reading { try $0.events(after: seq, limit: limit) }
+    /// A read of the history, tried `readAttempts` times `retryPause` apart (a busy or briefly
+    /// unreadable journal); then the feed ends with the error, so its subscriber knows it lost
+    /// events (and reconnects from its last seq) rather than take the end for "no more events".
+    fileprivate func reading<T>(after seq: Int64?, _ read: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do { return try await read() } catch {
+                guard attempt < readAttempts else { throw EventFeed.HistoryUnreadable(after: seq, attempts: attempt, reason: "\(error)") }
+                attempt += 1
+                try await Task.sleep(for: retryPause)
+            }
+        }
     }
 
-    /// nil when the journal cannot be read: the feed ends (its reader reconnects) rather than replay from 0.
-    fileprivate func lastSeq() async -> Int64? { try? await journal.reading { try $0.lastSeq() } }
+    fileprivate func journalEvents(after seq: Int64, limit: Int) async throws -> [AlarmEvent] {
+        try await reading(after: seq) { try await history.events(seq, limit) }
+    }
+
+    fileprivate func lastSeq() async throws -> Int64 { try await reading(after: nil) { try await history.lastSeq() } }
+}
+
+/// Where a feed that fell behind reads the gap: the journal (a test may stand in for it).
+struct EventHistory: Sendable {
+    /// Up to `limit` committed events after a seq, in order.
+    var events: @Sendable (_ after: Int64, _ limit: Int) async throws -> [AlarmEvent]
+    /// The seq of the last committed event.
+    var lastSeq: @Sendable () async throws -> Int64
+
+    static func journal(_ journal: Journal) -> EventHistory {
+        EventHistory(events: { seq, limit in try await journal.reading { try $0.events(after: seq, limit: limit) } },
+                     lastSeq: { try await journal.reading { try $0.lastSeq() } })
+    }
 }
 
 /// One subscriber's view of the bus: every committed event after its starting point, in seq
 /// order, without gaps or repeats, read at its own pace (backpressure ends here, not in the pipeline).
 public struct EventFeed: AsyncSequence, Sendable {
     public typealias Element = AlarmEvent
+
+    /// The journal could not be read to fill the gap of a subscriber that fell behind: the feed
+    /// ends with this error, never as if there were no more events.
+    public struct HistoryUnreadable: Error, CustomStringConvertible {
+        /// The last event the subscriber got (nil: a live feed that had not got any yet).
+        public let after: Int64?
+        public let attempts: Int
+        public let reason: String
+        public var description: String {
+            "the journal could not be read to catch up \(after.map { "after event #\($0)" } ?? "with the live events") (\(attempts) attempts): \(reason); resubscribe from the last seq received"
+        }
+    }
     fileprivate let bus: EventBus
     fileprivate let id: Int
     fileprivate let after: Int64?
@@ -123,16 +169,14 @@ public struct EventFeed: AsyncSequence, Sendable {
 
         deinit { feed.bus.leave(feed.id) }
 
-        public func next() async -> AlarmEvent? {
+        /// The next committed event; nil once the bus finishes; `HistoryUnreadable` when a gap could not be read.
+        public func next() async throws -> AlarmEvent? {
             while ready.isEmpty {
                 if catchUp {
                     // Read the gap from the journal, a page at a time, until it has nothing newer.
                     let from: Int64
-                    if let last { from = last } else {
-                        guard let now = await feed.bus.lastSeq() else { return nil }
-                        from = now
-                    }
-                    guard let page = await feed.bus.journalEvents(after: from, limit: 500) else { return nil }
+                    if let last { from = last } else { from = try await feed.bus.lastSeq() }
+                    let page = try await feed.bus.journalEvents(after: from, limit: 500)
                     if page.count < 500 { catchUp = false }
                     ready = page.reversed()
                     last = page.last?.seq ?? from

@@ -1,5 +1,5 @@
 public import Alarms
-public import Foundation
+import Foundation
 public import SiteConfig
 
 /// Which footage an alarm must keep: when a zone with cameras raises an alarm, each camera's

@@ -1,4 +1,5 @@
 public import Alarms
+public import Foundation
 
 /// How a recorder's retention check maps onto its alarms: one system alarm on `recorder-ID` per
 /// condition, raised while its finding fails and returned once it passes.
@@ -30,5 +31,15 @@ public enum RetentionAlarms {
                        active: !$0.ok, detail: $0.text)
             }
         }
+    }
+
+    /// What a check that deleted footage records: its `retention-pruned` event (in the equipment
+    /// log) and its log line; nil when nothing was deleted.
+    public static func pruned(_ status: RetentionStatus, at t: Date) -> (event: AlarmEvent, log: String)? {
+        guard status.pruned > 0 else { return nil }
+        let size = RetentionCheck.size(Double(status.prunedBytes))
+        let event = AlarmEvent(kind: .retentionPruned, time: t, user: "watchroomd",
+                               text: "recorder \(status.recorder): deleted \(status.pruned) footage files (\(size)) older than \(status.retentionDays) days, none held")
+        return (event, "recorder \(status.recorder): pruned \(status.pruned) files (\(size)) older than \(status.retentionDays) days")
     }
 }

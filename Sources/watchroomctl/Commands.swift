@@ -77,8 +77,14 @@ struct Watch: ParsableCommand {
         try guarded {
             let client = try ctl.client()
             if !ctl.json { FileHandle.standardError.write(Data("watching \(client.socketPath) (Ctrl-C to stop)\n".utf8)) }
+            var streamError: String?
             try client.stream("/v1/watch") { line in
                 // Unbuffered, so a pipe (| grep, | tee) sees each event at once.
+                // The daemon ends a stream it cannot continue with one error line.
+                if let ended = try? ControlJSON.decoder.decode(ErrorBody.self, from: line) {
+                    streamError = ended.error
+                    return false
+                }
                 let text: String
                 if ctl.json { text = String(decoding: line, as: UTF8.self) } else {
                     do { text = Format.event(try ControlJSON.decoder.decode(AlarmEvent.self, from: line)) } catch {
@@ -89,6 +95,7 @@ struct Watch: ParsableCommand {
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
                 return true
             }
+            if let streamError { throw Fail("the daemon ended the watch stream: \(streamError)", code: 1) }
         }
     }
 }

@@ -12,8 +12,15 @@ struct WatchRoutes: Sendable {
         routes.get("watch") { _, _ in
             let feed = events.feed()
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
-                for await event in feed {
-                    var data = try ControlJSON.encoder.encode(event)
+                do {
+                    for try await event in feed {
+                        var data = try ControlJSON.encoder.encode(event)
+                        data.append(10)
+                        try await writer.write(ByteBuffer(bytes: data))
+                    }
+                } catch let unreadable as EventFeed.HistoryUnreadable {
+                    // The watcher is told why its stream ends, in the API's error shape, as the last line.
+                    var data = try ControlJSON.encoder.encode(ErrorBody(error: unreadable.description, code: "journal-unreadable"))
                     data.append(10)
                     try await writer.write(ByteBuffer(bytes: data))
                 }
