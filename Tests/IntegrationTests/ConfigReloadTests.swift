@@ -37,7 +37,7 @@ struct ConfigReloadTests {
             #expect(await daemon.waitForLine { $0.contains(located) } != nil, "\(value): \(daemon.output.suffix(20))")
             #expect(await eventually { daemon.count { $0.contains("reload rejected") } > rejected })
             #expect(daemon.process.isRunning, "\(value): the daemon died on reload")
-            #expect(try watchroomctl(["--config", site.config, "status"]).0 == 0)
+            #expect(try await watchroomctl(["--config", site.config, "status"]).0 == 0)
             let polled = try await requestsReceived("d1", socket: site.simSocket)
             #expect(try await waitForPolls("d1", socket: site.simSocket, atLeast: polled + 2), "still polling after \(value)")
         }

@@ -49,10 +49,10 @@ struct ControlAPIContractTests {
         }
         #expect(seqs.count >= 1013 && seqs == seqs.sorted() && Set(seqs).count == seqs.count)
         // watchroomctl pages through the whole journal when no --limit is given.
-        let r = try watchroomctl(["--socket", site.controlSocket, "--json", "events"])
+        let r = try await watchroomctl(["--socket", site.controlSocket, "--json", "events"])
         #expect(r.0 == 0)
         #expect(try ControlJSON.decoder.decode([AlarmEvent].self, from: Data(r.1.utf8)).compactMap(\.seq) == seqs)
-        #expect(try watchroomctl(["--socket", site.controlSocket, "events", "--limit", "5"]).1.split(separator: "\n").count == 5)
+        #expect(try await watchroomctl(["--socket", site.controlSocket, "events", "--limit", "5"]).1.split(separator: "\n").count == 5)
 
         // History pages newest first by `before`.
         func alarms(_ query: String) throws -> [Int] {
@@ -65,7 +65,7 @@ struct ControlAPIContractTests {
         #expect(try alarms("all=true&limit=2&before=2") == [1])
         #expect(try alarms("limit=2") == [1, 2])  // open alarms, oldest first
         #expect(try alarms("limit=2&after=2") == [3])
-        let all = try watchroomctl(["--socket", site.controlSocket, "--json", "alarms", "--all", "--limit", "3"])
+        let all = try await watchroomctl(["--socket", site.controlSocket, "--json", "alarms", "--all", "--limit", "3"])
         #expect(try ControlJSON.decoder.decode([Alarm].self, from: Data(all.1.utf8)).map(\.id) == [3, 2, 1])
 
         // Notifications take the same limit; nonsense is refused with the error shape.
@@ -115,11 +115,11 @@ struct ControlAPIContractTests {
         let ctl = ["--socket", site.controlSocket]
 
         // `arm "Z1-1/disarm?"` once disarmed Z1-1: it is one (unknown) zone id, nothing else.
-        var r = try watchroomctl(ctl + ["arm", "Z1-1/disarm?", "--user", "张三"])
+        var r = try await watchroomctl(ctl + ["arm", "Z1-1/disarm?", "--user", "张三"])
         #expect(r.0 == 1 && r.2.contains("Z1-1/disarm?"), "\(r)")
-        r = try watchroomctl(ctl + ["out-of-service", "Z1-0/../Z1-1", "--user", "张三", "--reason", "x"])
+        r = try await watchroomctl(ctl + ["out-of-service", "Z1-0/../Z1-1", "--user", "张三", "--reason", "x"])
         #expect(r.0 == 1, "\(r)")
-        r = try watchroomctl(ctl + ["--json", "status"])
+        r = try await watchroomctl(ctl + ["--json", "status"])
         let status = try ControlJSON.decoder.decode(StatusReport.self, from: Data(r.1.utf8))
         #expect(status.zonesDisarmed.isEmpty && status.outOfService.isEmpty, "\(r.1)")
 
@@ -132,13 +132,13 @@ struct ControlAPIContractTests {
             ["ack", "1"], ["note", "1", "--user", "u"],
         ]
         for args in usage {
-            r = try watchroomctl(ctl + args)
+            r = try await watchroomctl(ctl + args)
             #expect(r.0 == 2, "\(args): exit \(r.0) \(r.2)")
             #expect(!r.2.isEmpty, "\(args): no message")
         }
-        r = try watchroomctl(["--help"])
+        r = try await watchroomctl(["--help"])
         #expect(r.0 == 0)
-        r = try watchroomctl(["ack", "--help"])
+        r = try await watchroomctl(["ack", "--help"])
         #expect(r.0 == 0)
     }
 }

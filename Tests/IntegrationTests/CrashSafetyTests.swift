@@ -21,9 +21,9 @@ struct CrashSafetyTests {
         #expect(try await eventually { try journal.alarms(all: false).count == 100 })
         let d1Alarms = try journal.alarms(all: false).sorted { $0.id < $1.id }  // Z1-0 first
         for a in d1Alarms.prefix(20) {
-            let r = try watchroomctl(["--config", site.config, "ack", "\(a.id)", "--user", "张三"])
+            let r = try await watchroomctl(["--config", site.config, "ack", "\(a.id)", "--user", "张三"])
             #expect(r.0 == 0, "\(r)")
-            let n = try watchroomctl(["--config", site.config, "note", "\(a.id)", "--user", "张三", "--text", "巡查确认 \(a.id)"])
+            let n = try await watchroomctl(["--config", site.config, "note", "\(a.id)", "--user", "张三", "--text", "巡查确认 \(a.id)"])
             #expect(n.0 == 0, "\(n)")
         }
         // A storm on d2, then kill -9 while it rages.
@@ -34,7 +34,7 @@ struct CrashSafetyTests {
             }
         }
         try await Task.sleep(for: .milliseconds(900))
-        daemon.stop(signal: SIGKILL)
+        await daemon.stopAndWait(signal: SIGKILL)
         storm.cancel()
         _ = await storm.value
 

@@ -23,7 +23,7 @@ struct FloodTests {
         // During the flood the daemon answers status.
         var answered = 0
         for _ in 0..<5 {
-            let r = try watchroomctl(["--config", site.config, "status"])
+            let r = try await watchroomctl(["--config", site.config, "status"])
             if r.0 == 0 && r.1.contains("压力测试") { answered += 1 }
             try await Task.sleep(for: .milliseconds(200))
         }

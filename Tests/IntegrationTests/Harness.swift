@@ -25,6 +25,11 @@ enum Paths {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
     }
 
+    /// The built `watchroomctl`, beside `watchroomd`.
+    static var watchroomctl: String {
+        URL(fileURLWithPath: watchroomd).deletingLastPathComponent().appendingPathComponent("watchroomctl").path
+    }
+
     static func tempDir(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watchroom-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -97,8 +102,31 @@ final class ChildProcess: Sendable {
 
     func count(_ match: (String) -> Bool) -> Int { output.filter(match).count }
 
-    /// Sends `signal`, waits up to `grace` for the exit, then kills.
+    /// Sends `signal` and leaves the reaping (SIGKILL after `grace`) to a thread of its own, so it
+    /// returns at once: it is called from `defer`, which cannot await, and waiting there for the
+    /// exit would block one of the concurrency pool's threads (see `blocking`).
     func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {
+        let p = process
+        Thread { Self.reap(p, signal: signal, grace: grace) }.start()
+    }
+
+    /// Sends `signal` and returns once the process has exited (killed after `grace`): for a test
+    /// that restarts the daemon on the same state, or reads what it logged on its way out.
+    func stopAndWait(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) async {
+        let p = process
+        _ = try? await blocking { Self.reap(p, signal: signal, grace: grace) }
+    }
+
+    /// Waits until the process exits by itself; false after `timeout`.
+    func waitForExit(timeout: Duration = .seconds(30)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return !process.isRunning
+    }
+
+    private static func reap(_ process: Process, signal: Int32, grace: Duration) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, signal)
         let deadline = ContinuousClock.now + grace
@@ -112,7 +140,7 @@ final class ChildProcess: Sendable {
 func simulatorCommand(_ line: String, socket: String) async throws -> String {
     var lastError: (any Error)?
     for _ in 0..<100 {
-        do { return try LineSocketServer.send(line, to: socket) } catch {
+        do { return try await blocking { try LineSocketServer.send(line, to: socket) } } catch {
             lastError = error
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -40,7 +40,7 @@ struct NotificationProcessTests {
         #expect(await daemon.waitForLine { $0.contains("HTTP 503") } != nil)
         // Killed once all 30 notifications are rows in the outbox (pending, the receiver refusing).
         #expect(await eventually(timeout: .seconds(15)) { ((try? Journal(path: s.journal).outbox(limit: 10_000).count) ?? 0) >= 30 })
-        daemon.stop(signal: SIGKILL)
+        await daemon.stopAndWait(signal: SIGKILL)
 
         let journal = try Journal(path: s.journal)
         let rows = try journal.outbox(limit: 10_000)
@@ -90,12 +90,12 @@ struct NotificationProcessTests {
             receiver.all.contains { $0.path == "/wecom" && String(decoding: $0.body, as: UTF8.self).contains("broken") }
         }
         #expect(reached, "wecom got: \(receiver.all.map { String(decoding: $0.body, as: UTF8.self) })")
-        let r = try watchroomctl(["--config", s.config, "notifications", "--state", "dead"])
+        let r = try await watchroomctl(["--config", s.config, "notifications", "--state", "dead"])
         #expect(r.0 == 0 && r.1.contains("dead") && r.1.contains("HTTP 400"), "\(r)")
         // Fix the target and re-queue: it is delivered, and the failure alarm returns.
         receiver.answer(200, on: "/broken")
         let deadID = r.1.split(separator: " ").first.map(String.init) ?? ""
-        let q = try watchroomctl(["--config", s.config, "notifications", "retry", deadID])
+        let q = try await watchroomctl(["--config", s.config, "notifications", "retry", deadID])
         #expect(q.0 == 0, "\(q)")
         #expect(await eventually { receiver.all.contains { $0.path == "/broken" } })
         #expect(await daemon.waitForLine { $0.contains("notify target broken failing") && $0.contains("returned") } != nil)
