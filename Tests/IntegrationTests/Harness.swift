@@ -37,16 +37,30 @@ enum Paths {
     }
 }
 
-/// A free TCP port on loopback (bound, read back, released).
+/// Ports `freePort()` has handed out in this test process.
+private let handedOut = Mutex<Set<Int>>([])
+
+/// A free TCP port on loopback (bound, read back, released), never one handed out before in this
+/// process: the kernel may offer a just-released port again while the test that got it first has
+/// not bound it yet (its simulator is still starting), and parallel tests would then share it.
 func freePort() throws -> Int {
+    while true {
+        let port = try boundAndReleased()
+        if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+    }
+}
+
+private func boundAndReleased() throws -> Int {
     let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard s >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(s) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+    let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+    guard bound == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EADDRINUSE) }
     _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
     return Int(UInt16(bigEndian: addr.sin_port))
 }

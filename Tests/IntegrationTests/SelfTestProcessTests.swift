@@ -45,7 +45,9 @@ struct SelfTestProcessTests {
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
         defer { daemon.stop() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
-        try await Task.sleep(for: .milliseconds(500))
+        // Every zone has a reading before the run starts (else it fails "not yet polled").
+        #expect(try await waitForPolls("di-1", socket: simSocket, atLeast: 3))
+        #expect(try await waitForPolls("exp-1", socket: simSocket, atLeast: 3))
 
         let ctl = URL(fileURLWithPath: Paths.watchroomd).deletingLastPathComponent().appendingPathComponent("watchroomctl").path
         let run = try ChildProcess(ctl, ["--config", config, "self-test", "zones", "--user", "维修员", "--wait"])
@@ -56,7 +58,15 @@ struct SelfTestProcessTests {
         _ = try await simulatorCommand("zone Z03 alarm", socket: simSocket)
         // Meanwhile a real fire alarm on a zone not under test.
         _ = try await simulatorCommand("zone F01 alarm", socket: simSocket)
-        try await Task.sleep(for: .milliseconds(500))
+        // Restored once the daemon has seen the trip (a fixed pause could end before its next poll).
+        let journalPath = dir.appendingPathComponent("journal.sqlite").path
+        let tripSeen = try await eventually {
+            try await blocking {
+                try Journal(path: journalPath).events(after: 0, limit: 10_000)
+                    .contains { $0.kind == .testActivity && $0.zone == "Z03" && ($0.text ?? "").hasPrefix("alarm") }
+            }
+        }
+        #expect(tripSeen, "the daemon saw Z03 tripped during the walk test")
         _ = try await simulatorCommand("zone Z03 normal", socket: simSocket)
         #expect(await run.waitForLine(timeout: .seconds(20)) { $0.contains("self-test run 1") } != nil, "\(run.output)")
         #expect(await run.waitForExit(), "the self-test run ends by itself")
@@ -106,7 +116,9 @@ struct SelfTestProcessTests {
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
         defer { daemon.stop() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
-        try await Task.sleep(for: .milliseconds(500))
+        // Every zone has a reading before the run starts (else it fails "not yet polled").
+        #expect(try await waitForPolls("di-1", socket: simSocket, atLeast: 3))
+        #expect(try await waitForPolls("exp-1", socket: simSocket, atLeast: 3))
         var r = try await watchroomctl(["--config", config, "check", "equipment", "--user", "维修员"])
         #expect(r.0 == 0, "\(r)")
         #expect(r.1.contains("pass: device di-1 answers") && r.1.contains("pass: clock agrees") && r.1.contains("summary: 3 passed, 0 failed"), "\(r)")

@@ -327,8 +327,8 @@ struct DeliveryTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = try secretFile("  s3cr3t-from-file  ", named: "bot.secret", in: dir)
         let varName = "WATCHROOM_NOTIFY_TEST_SECRET_\(UInt32.random(in: 0...UInt32.max))"
-        setenv(varName, "s3cr3t-from-env", 1)
-        defer { unsetenv(varName) }
+        // The environment is passed in: setenv in a parallel run races every thread reading the environment.
+        let environment = [varName: "s3cr3t-from-env"]
         let yaml = siteYAML(notify: """
             notify:
               - {id: a, format: dingtalk, url: "http://127.0.0.1:9/a", secret_file: "\(file)"}
@@ -340,23 +340,23 @@ struct DeliveryTests {
         let config = try loadSite(yaml)
         let t = config.notify
         try #require(t.count == 5)
-        #expect(try DeliveryService.resolve(t[0]).secret == "s3cr3t-from-file")
-        #expect(try DeliveryService.resolve(t[1]).secret == "s3cr3t-from-env")
-        #expect(try DeliveryService.resolve(t[4]).secret == nil)
+        #expect(try DeliveryService.resolve(t[0], environment: environment).secret == "s3cr3t-from-file")
+        #expect(try DeliveryService.resolve(t[1], environment: environment).secret == "s3cr3t-from-env")
+        #expect(try DeliveryService.resolve(t[4], environment: environment).secret == nil)
         do {
-            _ = try DeliveryService.resolve(t[2])
+            _ = try DeliveryService.resolve(t[2], environment: environment)
             Issue.record("an unset secret_env was accepted")
         } catch {
             #expect("\(error)".contains("\(varName)_UNSET"))
         }
         do {
-            _ = try DeliveryService.resolve(t[3])
+            _ = try DeliveryService.resolve(t[3], environment: environment)
             Issue.record("a missing secret_file was accepted")
         } catch {
             #expect("\(error)".contains("missing.secret"))
         }
         // Status and logs show the URL with its query values (which may hold a key) hidden.
-        let redacted = try DeliveryService.resolve(t[4]).redactedURL
+        let redacted = try DeliveryService.resolve(t[4], environment: environment).redactedURL
         #expect(redacted == "http://127.0.0.1:9/e?token=***")
         // The service refuses to start with a target whose secret cannot be read.
         let journal = try await openJournal(dir.appendingPathComponent("j.sqlite").path)
