@@ -1,3 +1,4 @@
+import Control
 import Foundation
 import Synchronization
 
@@ -56,5 +57,13 @@ func runToExit(_ executable: String, _ arguments: [String], environment: [String
         let killed = deadline != nil && p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL
         return ProcessOutcome(status: killed ? nil : p.terminationStatus, out: String(decoding: o, as: UTF8.self),
                               err: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+    }
+}
+
+extension ControlClient {
+    /// `request` off the concurrency pool: each exchange waits for the daemon's answer (often a
+    /// journal commit with its fsync), and a loop of them held a pool thread for seconds.
+    func exchange(_ method: String, _ path: String, body: Data? = nil) async throws -> Reply {
+        try await blocking { try self.request(method, path, body: body) }
     }
 }

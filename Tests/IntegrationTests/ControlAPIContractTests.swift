@@ -26,23 +26,23 @@ struct ControlAPIContractTests {
         }
         let body = try ControlJSON.encoder.encode(CommandBody(user: "张三"))
         for i in 0..<1010 {
-            let reply = try client.request("POST", "/v1/zones/Z1-3/\(i % 2 == 0 ? "disarm" : "arm")", body: body)
+            let reply = try await client.exchange("POST", "/v1/zones/Z1-3/\(i % 2 == 0 ? "disarm" : "arm")", body: body)
             try #require(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
         }
-        func events(_ query: String) throws -> [AlarmEvent] {
-            let reply = try client.request("GET", "/v1/events?\(query)")
+        func events(_ query: String) async throws -> [AlarmEvent] {
+            let reply = try await client.exchange("GET", "/v1/events?\(query)")
             #expect(reply.status == 200, "\(query): \(String(decoding: reply.body, as: UTF8.self))")
             return try ControlJSON.decoder.decode([AlarmEvent].self, from: reply.body)
         }
-        #expect(try events("limit=-1").count == 1)
-        #expect(try events("limit=0").count == 1)
-        #expect(try events("limit=5000").count == 1000)
-        #expect(try events("").count == 1000)
+        #expect(try await events("limit=-1").count == 1)
+        #expect(try await events("limit=0").count == 1)
+        #expect(try await events("limit=5000").count == 1000)
+        #expect(try await events("").count == 1000)
         // Paging by `after` reaches every event exactly once.
         var seqs: [Int64] = []
         var after: Int64 = 0
         while true {
-            let page = try events("after=\(after)&limit=300")
+            let page = try await events("after=\(after)&limit=300")
             seqs += page.compactMap(\.seq)
             guard let last = page.last?.seq, page.count == 300 else { break }
             after = last
@@ -55,24 +55,24 @@ struct ControlAPIContractTests {
         #expect(try await watchroomctl(["--socket", site.controlSocket, "events", "--limit", "5"]).1.split(separator: "\n").count == 5)
 
         // History pages newest first by `before`.
-        func alarms(_ query: String) throws -> [Int] {
-            let reply = try client.request("GET", "/v1/alarms?\(query)")
+        func alarms(_ query: String) async throws -> [Int] {
+            let reply = try await client.exchange("GET", "/v1/alarms?\(query)")
             #expect(reply.status == 200, "\(query): \(String(decoding: reply.body, as: UTF8.self))")
             return try ControlJSON.decoder.decode([Alarm].self, from: reply.body).map(\.id)
         }
-        #expect(try alarms("all=true&limit=-1") == [3])
-        #expect(try alarms("all=true&limit=2") == [3, 2])
-        #expect(try alarms("all=true&limit=2&before=2") == [1])
-        #expect(try alarms("limit=2") == [1, 2])  // open alarms, oldest first
-        #expect(try alarms("limit=2&after=2") == [3])
+        #expect(try await alarms("all=true&limit=-1") == [3])
+        #expect(try await alarms("all=true&limit=2") == [3, 2])
+        #expect(try await alarms("all=true&limit=2&before=2") == [1])
+        #expect(try await alarms("limit=2") == [1, 2])  // open alarms, oldest first
+        #expect(try await alarms("limit=2&after=2") == [3])
         let all = try await watchroomctl(["--socket", site.controlSocket, "--json", "alarms", "--all", "--limit", "3"])
         #expect(try ControlJSON.decoder.decode([Alarm].self, from: Data(all.1.utf8)).map(\.id) == [3, 2, 1])
 
         // Notifications take the same limit; nonsense is refused with the error shape.
-        let n = try client.request("GET", "/v1/notifications?limit=-1")
+        let n = try await client.exchange("GET", "/v1/notifications?limit=-1")
         #expect(n.status == 200)
         for bad in ["/v1/events?limit=abc", "/v1/events?after=x", "/v1/alarms?all=true&before=x", "/v1/notifications?limit=1e9"] {
-            let reply = try client.request("GET", bad)
+            let reply = try await client.exchange("GET", bad)
             #expect(reply.status == 400, "\(bad)")
             #expect((try? ControlJSON.decoder.decode(ErrorBody.self, from: reply.body))?.code == "invalid", "\(bad): \(String(decoding: reply.body, as: UTF8.self))")
         }
@@ -97,7 +97,7 @@ struct ControlAPIContractTests {
             ("GET", "/v1/handovers/9999", nil, 404, "not-found"),
         ]
         for (method, path, body, status, code) in cases {
-            let reply = try client.request(method, path, body: body)
+            let reply = try await client.exchange(method, path, body: body)
             let text = String(decoding: reply.body, as: UTF8.self)
             #expect(reply.status == status, "\(method) \(path): \(reply.status) \(text)")
             let decoded = try? ControlJSON.decoder.decode(ErrorBody.self, from: reply.body)

@@ -18,7 +18,7 @@ struct CrashSafetyTests {
         // Zones on d1 alarm and are acknowledged and noted; each reply comes after the commit.
         _ = try await simulatorCommand("fill d1.di true", socket: site.simSocket)
         let journal = try Journal(path: site.journal)
-        #expect(try await eventually { try journal.alarms(all: false).count == 100 })
+        #expect(try await eventually { try await blocking { try journal.alarms(all: false).count == 100 } })
         let d1Alarms = try journal.alarms(all: false).sorted { $0.id < $1.id }  // Z1-0 first
         for a in d1Alarms.prefix(20) {
             let r = try await watchroomctl(["--config", site.config, "ack", "\(a.id)", "--user", "张三"])

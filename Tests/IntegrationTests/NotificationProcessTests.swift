@@ -39,7 +39,10 @@ struct NotificationProcessTests {
         }
         #expect(await daemon.waitForLine { $0.contains("HTTP 503") } != nil)
         // Killed once all 30 notifications are rows in the outbox (pending, the receiver refusing).
-        #expect(await eventually(timeout: .seconds(15)) { ((try? Journal(path: s.journal).outbox(limit: 10_000).count) ?? 0) >= 30 })
+        let journalPath = s.journal
+        #expect(await eventually(timeout: .seconds(15)) {
+            ((try? await blocking { try Journal(path: journalPath).outbox(limit: 10_000).count }) ?? 0) >= 30
+        })
         await daemon.stopAndWait(signal: SIGKILL)
 
         let journal = try Journal(path: s.journal)
@@ -50,7 +53,7 @@ struct NotificationProcessTests {
         receiver.answer(200, on: "/incidents")
         daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config], environment: env)
         defer { daemon.stop() }
-        let ok = try await eventually(timeout: .seconds(30)) { try journal.outboxCounts()["pending"] == nil }
+        let ok = try await eventually(timeout: .seconds(30)) { try await blocking { try journal.outboxCounts()["pending"] == nil } }
         let counts = try journal.outboxCounts()
         #expect(ok, "still pending: \(counts)")
 

@@ -310,8 +310,10 @@ struct DeliveryTests {
             let rows = try await allOutbox(h.journal)
             let fast = try #require(rows.first { $0.target == "fast" }), slow = try #require(rows.first { $0.target == "slow" })
             let fastRequests = h.receiver.requests(path: "/hooks/fast"), slowRequests = h.receiver.requests(path: "/hooks/slow")
-            #expect(fastRequests.count == 2)
-            #expect(fast.attempts == 2)
+            // The held request and its retry (a retry that itself takes over 1 s on a loaded machine is
+            // retried again: every request is an attempt).
+            #expect(fastRequests.count >= 2)
+            #expect(fast.attempts == fastRequests.count)
             #expect(Set(fastRequests.compactMap { $0.headers["webhook-id"] }).count == 1, "a retry is a duplicate by id, as receivers are told to expect")
             // The 1 s timeout cut fast's wait, not some shared or default one: slow's request is still in flight.
             #expect(slowRequests.count == 1)
