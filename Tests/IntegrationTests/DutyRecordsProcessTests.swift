@@ -77,6 +77,9 @@ struct DutyRecordsProcessTests {
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--config", site.config]
         func run(_ args: [String]) async throws -> (Int32, String, String) { try await watchroomctl(ctl + args) }
+        func openAlarms() async throws -> [Alarm] {
+            try ControlJSON.decoder.decode([Alarm].self, from: Data(try await run(["--json", "alarms", "--all"]).1.utf8))
+        }
         func alarmID(_ source: String) async throws -> Int? {
             let (_, out, _) = try await run(["--json", "alarms", "--all"])
             return try ControlJSON.decoder.decode([Alarm].self, from: Data(out.utf8)).first { $0.source.id == source }?.id
@@ -93,6 +96,9 @@ struct DutyRecordsProcessTests {
         _ = try await simulatorCommand("set d1.di[0] false", socket: site.simSocket)
         #expect(await daemon.waitForLine { $0.contains("alarm \(z01) returned") } != nil)
         #expect(try await run(["note", "\(z01)", "--user", "张三", "--text", "现场检查为野猫触发,已复位"]).0 == 0)
+        // The reset comes at least 2 s after the raise, so a hold still timed from the raise shows below.
+        let z01Raised = try #require(try await openAlarms().first { $0.id == z01 }?.raisedAt)
+        while Date() < z01Raised.addingTimeInterval(2) { try await Task.sleep(for: .milliseconds(100)) }
         #expect(try await run(["reset", "\(z01)", "--user", "张三"]).0 == 0)
         _ = try await simulatorCommand("set d1.di[1] true", socket: site.simSocket)
         #expect(await daemon.waitForLine { $0.contains("Z02") && $0.contains("raised") } != nil)
