@@ -11,10 +11,10 @@ struct ControlAPIContractTests {
     func paging() async throws {
         let site = try BigSite(name: "paging", devices: 1, zonesPerDevice: 4, type: "perimeter")
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         #expect(try await waitForPolls("d1", socket: site.simSocket))
         let client = ControlClient(socketPath: site.controlSocket)
@@ -82,7 +82,7 @@ struct ControlAPIContractTests {
     func errorShape() async throws {
         let site = try BigSite(name: "errors", devices: 1, zonesPerDevice: 1)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let client = ControlClient(socketPath: site.controlSocket)
         let cases: [(String, String, Data?, Int, String)] = [
@@ -110,7 +110,7 @@ struct ControlAPIContractTests {
     func cliContract() async throws {
         let site = try BigSite(name: "cli", devices: 1, zonesPerDevice: 2)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--socket", site.controlSocket]
 

@@ -11,12 +11,12 @@ struct ControlSocketAbuseTests {
     func idleConnections() async throws {
         let site = try BigSite(name: "abuse", devices: 1, zonesPerDevice: 2)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         // A low soft and hard limit for the daemon alone, so a few hundred connections exhaust it.
         let daemon = try ChildProcess("/bin/bash", ["-c", "ulimit -n 256 && exec \"$0\" \"$@\"", Paths.watchroomd, "run", "--config", site.config],
                                       environment: ["WATCHROOM_CONTROL_IDLE_TIMEOUT_S": "3"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         #expect(try await waitForPolls("d1", socket: site.simSocket))
 
@@ -50,7 +50,7 @@ struct ControlSocketAbuseTests {
     func slowHead() async throws {
         let site = try BigSite(name: "slowhead", devices: 1, zonesPerDevice: 1)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config], environment: ["WATCHROOM_CONTROL_IDLE_TIMEOUT_S": "1"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let fds = openIdleConnections(1, to: site.controlSocket)
         defer { for fd in fds { close(fd) } }

@@ -10,7 +10,7 @@ struct CrashSafetyTests {
     func killMidStorm() async throws {
         let site = try BigSite(name: "crash", devices: 2, zonesPerDevice: 100)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         var daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
@@ -44,7 +44,7 @@ struct CrashSafetyTests {
         let before = try journal.loadState()
 
         daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("restored") && $0.contains("open alarms") } != nil, "\(daemon.output)")
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         try await Task.sleep(for: .seconds(1.5))

@@ -69,11 +69,11 @@ struct DutyRecordsProcessTests {
         let site = try DutySite()
         defer { try? FileManager.default.removeItem(at: site.dir) }
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         _ = try await simulatorCommand("set th.temperature 24.5", socket: site.simSocket)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--config", site.config]
         func run(_ args: [String]) async throws -> (Int32, String, String) { try await watchroomctl(ctl + args) }

@@ -10,12 +10,12 @@ struct FloodTests {
     func flood() async throws {
         let site = try BigSite(name: "flood", devices: 3, zonesPerDevice: 1667, pollMs: 200)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         // Parsing 5,001 zones takes a debug build a while, longer on a loaded machine: wait for it to serve
         // (a daemon started before would see its devices comm-lost and raise 3 more alarms).
         #expect(await sim.waitForLine(timeout: .seconds(90)) { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine(timeout: .seconds(90)) { $0.contains("control API on") } != nil)
         // The first scans are in: the fill below is seen as 5,001 changes.
         for d in 1...3 { #expect(try await waitForPolls("d\(d)", socket: site.simSocket, atLeast: 3, timeout: .seconds(30))) }

@@ -116,10 +116,14 @@ final class ChildProcess: Sendable {
 
     func count(_ match: (String) -> Bool) -> Int { output.filter(match).count }
 
+    /// Waiting for the exit from a test blocked a thread of the concurrency pool (see `blocking`).
+    @available(*, unavailable, message: "use `await stopAndWait()`, or `stopInBackground()` in a defer")
+    func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {}
+
     /// Sends `signal` and leaves the reaping (SIGKILL after `grace`) to a thread of its own, so it
-    /// returns at once: it is called from `defer`, which cannot await, and waiting there for the
-    /// exit would block one of the concurrency pool's threads (see `blocking`).
-    func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {
+    /// returns at once: for `defer`, which cannot await. A test that needs the process gone (to
+    /// restart on its state, or to read what it logged on its way out) uses `stopAndWait`.
+    func stopInBackground(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {
         let p = process
         Thread { Self.reap(p, signal: signal, grace: grace) }.start()
     }

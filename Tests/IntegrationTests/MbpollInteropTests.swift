@@ -38,7 +38,7 @@ struct MbpollInteropTests {
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let control = dir.appendingPathComponent("sim.sock").path
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", config, "--control", control])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         _ = try await simulatorCommand("zone Z01 alarm", socket: control)
         _ = try await simulatorCommand("set di-1.di[5] true", socket: control)

@@ -29,7 +29,7 @@ struct NotificationProcessTests {
         """)
         let env = ["WATCHROOM_TEST_SECRET": "whsec_" + Data("test-secret-key".utf8).base64EncodedString()]
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", s.config, "--control", s.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         var daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config], environment: env)
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
@@ -52,7 +52,7 @@ struct NotificationProcessTests {
 
         receiver.answer(200, on: "/incidents")
         daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config], environment: env)
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         let ok = try await eventually(timeout: .seconds(30)) { try await blocking { try journal.outboxCounts()["pending"] == nil } }
         let counts = try journal.outboxCounts()
         #expect(ok, "still pending: \(counts)")
@@ -79,10 +79,10 @@ struct NotificationProcessTests {
           - {id: leader-bot, format: wecom, url: "http://127.0.0.1:\(receiver.port)/wecom", group_window_s: 0}
         """)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", s.config, "--control", s.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         _ = try await simulatorCommand("set d1.di[0] true", socket: s.simSocket)
 

@@ -38,12 +38,12 @@ struct SelfTestProcessTests {
         try Self.site(dir, port: try freePort()).write(toFile: config, atomically: true, encoding: .utf8)
         let simSocket = dir.appendingPathComponent("sim.sock").path
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", config, "--control", simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         _ = try await simulatorCommand("wiring Z04 broken", socket: simSocket)
         _ = try await simulatorCommand("zone Z05 tamper", socket: simSocket)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         // Every zone has a reading before the run starts (else it fails "not yet polled").
         #expect(try await waitForPolls("di-1", socket: simSocket, atLeast: 3))
@@ -51,7 +51,7 @@ struct SelfTestProcessTests {
 
         let ctl = URL(fileURLWithPath: Paths.watchroomd).deletingLastPathComponent().appendingPathComponent("watchroomctl").path
         let run = try ChildProcess(ctl, ["--config", config, "self-test", "zones", "--user", "维修员", "--wait"])
-        defer { run.stop() }
+        defer { run.stopInBackground() }
         // Staff walk the zones without a test output: Z03 is tripped and restored; Z06 is forgotten.
         // (Only once the run has started: before, a trip is a real alarm.)
         #expect(await daemon.waitForLine { $0.contains("self-test-started") } != nil, "\(daemon.output)")
@@ -111,10 +111,10 @@ struct SelfTestProcessTests {
         try Self.site(dir, port: try freePort()).write(toFile: config, atomically: true, encoding: .utf8)
         let simSocket = dir.appendingPathComponent("sim.sock").path
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", config, "--control", simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         // Every zone has a reading before the run starts (else it fails "not yet polled").
         #expect(try await waitForPolls("di-1", socket: simSocket, atLeast: 3))

@@ -53,12 +53,12 @@ struct SystemdNotifyTests {
         let site = try BigSite(name: "sdnotify", devices: 1, zonesPerDevice: 3)
         let notify = try NotifySocket(dir: site.dir)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let before = try await requestsReceived("d1", socket: site.simSocket)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config],
                                       environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await notify.wait { $0.hasPrefix("READY=1") })
         // Ready means a poll cycle was attempted: the device has been asked.
         #expect(try await requestsReceived("d1", socket: site.simSocket) > before)
@@ -101,12 +101,12 @@ struct SystemdNotifyTests {
         let site = try BigSite(name: "watchdog", devices: 1, zonesPerDevice: 2)
         let notify = try NotifySocket(dir: site.dir)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config],
                                       environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000",
                                                     "WATCHROOM_TEST_HANG_BUS": "lan"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await notify.wait { $0 == "WATCHDOG=1" })
         // The worker hangs 2 s after start; within the health window (10 s) the pings stop for good.
         #expect(await daemon.waitForLine(timeout: .seconds(20)) { $0.contains("withholding the watchdog ping") } != nil)

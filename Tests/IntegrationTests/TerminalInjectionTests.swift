@@ -26,14 +26,14 @@ struct TerminalInjectionTests {
             .replacingOccurrences(of: "name: 防区1-0,", with: "name: \"防区\\e[2J\\r1-0\\nFORGED zone\",")
         try yaml.write(toFile: site.config, atomically: true, encoding: .utf8)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--config", site.config]
         let watch = try ChildProcess(Paths.watchroomd.replacingOccurrences(of: "watchroomd", with: "watchroomctl"), ctl + ["watch"])
-        defer { watch.stop(signal: SIGINT) }
+        defer { watch.stopInBackground(signal: SIGINT) }
         #expect(await watch.waitForLine { $0.contains("watching") } != nil)
         #expect(try await waitForPolls("d1", socket: site.simSocket))
 

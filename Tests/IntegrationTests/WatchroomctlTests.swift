@@ -10,14 +10,14 @@ struct WatchroomctlTests {
     func lifecycle() async throws {
         let site = try BigSite(name: "ctl", devices: 1, zonesPerDevice: 4, type: "perimeter")
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--config", site.config]
         let watch = try ChildProcess(Paths.watchroomd.replacingOccurrences(of: "watchroomd", with: "watchroomctl"), ctl + ["watch"])
-        defer { watch.stop(signal: SIGINT) }
+        defer { watch.stopInBackground(signal: SIGINT) }
         #expect(await watch.waitForLine { $0.contains("watching") } != nil)
 
         _ = try await simulatorCommand("set d1.di[0] true", socket: site.simSocket)
