@@ -32,11 +32,13 @@ release: deps
 demo: build
 	$(BIN) demo --config devices/sites/demo.yaml --scenario devices/sites/demo.scenario
 
-# The whole test suite (unit, loopback integration, RTU over socat ptys, mbpoll interop).
+# The whole test suite (unit, loopback integration, RTU over socat ptys, mbpoll interop), in
+# parallel (Swift Testing runs tests concurrently in one process; --parallel does the same for any
+# XCTest case). Suites that must not overlap say `.serialized`; see docs/PERFORMANCE.md for the time.
 # The run's log is kept in .build/test.log; failures are repeated at the end so a CI tail shows them.
 test: deps
 	$(SWIFT) build --build-tests
-	@set -o pipefail; $(SWIFT) test --skip-build --no-parallel 2>&1 | tee .build/test.log; status=$$?; \
+	@set -o pipefail; $(SWIFT) test --skip-build --parallel 2>&1 | tee .build/test.log; status=$$?; \
 	if [ $$status -ne 0 ]; then echo "=== failures (full log: .build/test.log) ==="; \
 	  grep -E '✘|error:|recorded an issue|Fatal|crashed' .build/test.log | grep -v '^✘ Test run' | tail -40; fi; exit $$status
 

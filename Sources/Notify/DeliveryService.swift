@@ -57,8 +57,10 @@ public final class DeliveryService: Sendable {
     }
 
     /// Reads a target's secret from its file or environment variable; a missing one is an error
-    /// that names the file or variable (the secret itself is never logged).
-    public static func resolve(_ target: NotifyTarget) throws -> ResolvedTarget {
+    /// that names the file or variable (the secret itself is never logged). `environment` is the
+    /// process's own unless a test passes one (setenv in a parallel test run races other threads).
+    public static func resolve(_ target: NotifyTarget,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ResolvedTarget {
         if let file = target.secretFile {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw SecretError(description: "notify target '\(target.id)': cannot read secret_file \(file)")
@@ -66,7 +68,7 @@ public final class DeliveryService: Sendable {
             return ResolvedTarget(target: target, secret: text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         if let name = target.secretEnv {
-            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            guard let value = environment[name], !value.isEmpty else {
                 throw SecretError(description: "notify target '\(target.id)': environment variable \(name) (secret_env) is not set")
             }
             return ResolvedTarget(target: target, secret: value)

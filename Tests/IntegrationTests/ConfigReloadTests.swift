@@ -22,10 +22,10 @@ struct ConfigReloadTests {
         try Self.withGroupWindow(site, "1").text.write(toFile: site.config, atomically: true, encoding: .utf8)
         let notify = try NotifySocket(dir: site.dir)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config], environment: ["NOTIFY_SOCKET": notify.path])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await notify.wait { $0.hasPrefix("READY=1") })
 
         for value in ["nan", "1e308"] {
@@ -37,7 +37,7 @@ struct ConfigReloadTests {
             #expect(await daemon.waitForLine { $0.contains(located) } != nil, "\(value): \(daemon.output.suffix(20))")
             #expect(await eventually { daemon.count { $0.contains("reload rejected") } > rejected })
             #expect(daemon.process.isRunning, "\(value): the daemon died on reload")
-            #expect(try watchroomctl(["--config", site.config, "status"]).0 == 0)
+            #expect(try await watchroomctl(["--config", site.config, "status"]).0 == 0)
             let polled = try await requestsReceived("d1", socket: site.simSocket)
             #expect(try await waitForPolls("d1", socket: site.simSocket, atLeast: polled + 2), "still polling after \(value)")
         }
@@ -50,7 +50,7 @@ struct ConfigReloadTests {
         let bad = try Self.withGroupWindow(site, "nan")
         try bad.text.write(toFile: site.config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await eventually { !daemon.process.isRunning })
         #expect(daemon.process.terminationStatus == 2)
         #expect(await daemon.waitForLine { $0.contains("\(site.config):\(bad.line):\(bad.column): group_window_s") } != nil,

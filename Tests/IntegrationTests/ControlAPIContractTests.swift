@@ -11,10 +11,10 @@ struct ControlAPIContractTests {
     func paging() async throws {
         let site = try BigSite(name: "paging", devices: 1, zonesPerDevice: 4, type: "perimeter")
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         #expect(try await waitForPolls("d1", socket: site.simSocket))
         let client = ControlClient(socketPath: site.controlSocket)
@@ -26,53 +26,53 @@ struct ControlAPIContractTests {
         }
         let body = try ControlJSON.encoder.encode(CommandBody(user: "张三"))
         for i in 0..<1010 {
-            let reply = try client.request("POST", "/v1/zones/Z1-3/\(i % 2 == 0 ? "disarm" : "arm")", body: body)
+            let reply = try await client.exchange("POST", "/v1/zones/Z1-3/\(i % 2 == 0 ? "disarm" : "arm")", body: body)
             try #require(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
         }
-        func events(_ query: String) throws -> [AlarmEvent] {
-            let reply = try client.request("GET", "/v1/events?\(query)")
+        func events(_ query: String) async throws -> [AlarmEvent] {
+            let reply = try await client.exchange("GET", "/v1/events?\(query)")
             #expect(reply.status == 200, "\(query): \(String(decoding: reply.body, as: UTF8.self))")
             return try ControlJSON.decoder.decode([AlarmEvent].self, from: reply.body)
         }
-        #expect(try events("limit=-1").count == 1)
-        #expect(try events("limit=0").count == 1)
-        #expect(try events("limit=5000").count == 1000)
-        #expect(try events("").count == 1000)
+        #expect(try await events("limit=-1").count == 1)
+        #expect(try await events("limit=0").count == 1)
+        #expect(try await events("limit=5000").count == 1000)
+        #expect(try await events("").count == 1000)
         // Paging by `after` reaches every event exactly once.
         var seqs: [Int64] = []
         var after: Int64 = 0
         while true {
-            let page = try events("after=\(after)&limit=300")
+            let page = try await events("after=\(after)&limit=300")
             seqs += page.compactMap(\.seq)
             guard let last = page.last?.seq, page.count == 300 else { break }
             after = last
         }
         #expect(seqs.count >= 1013 && seqs == seqs.sorted() && Set(seqs).count == seqs.count)
         // watchroomctl pages through the whole journal when no --limit is given.
-        let r = try watchroomctl(["--socket", site.controlSocket, "--json", "events"])
+        let r = try await watchroomctl(["--socket", site.controlSocket, "--json", "events"])
         #expect(r.0 == 0)
         #expect(try ControlJSON.decoder.decode([AlarmEvent].self, from: Data(r.1.utf8)).compactMap(\.seq) == seqs)
-        #expect(try watchroomctl(["--socket", site.controlSocket, "events", "--limit", "5"]).1.split(separator: "\n").count == 5)
+        #expect(try await watchroomctl(["--socket", site.controlSocket, "events", "--limit", "5"]).1.split(separator: "\n").count == 5)
 
         // History pages newest first by `before`.
-        func alarms(_ query: String) throws -> [Int] {
-            let reply = try client.request("GET", "/v1/alarms?\(query)")
+        func alarms(_ query: String) async throws -> [Int] {
+            let reply = try await client.exchange("GET", "/v1/alarms?\(query)")
             #expect(reply.status == 200, "\(query): \(String(decoding: reply.body, as: UTF8.self))")
             return try ControlJSON.decoder.decode([Alarm].self, from: reply.body).map(\.id)
         }
-        #expect(try alarms("all=true&limit=-1") == [3])
-        #expect(try alarms("all=true&limit=2") == [3, 2])
-        #expect(try alarms("all=true&limit=2&before=2") == [1])
-        #expect(try alarms("limit=2") == [1, 2])  // open alarms, oldest first
-        #expect(try alarms("limit=2&after=2") == [3])
-        let all = try watchroomctl(["--socket", site.controlSocket, "--json", "alarms", "--all", "--limit", "3"])
+        #expect(try await alarms("all=true&limit=-1") == [3])
+        #expect(try await alarms("all=true&limit=2") == [3, 2])
+        #expect(try await alarms("all=true&limit=2&before=2") == [1])
+        #expect(try await alarms("limit=2") == [1, 2])  // open alarms, oldest first
+        #expect(try await alarms("limit=2&after=2") == [3])
+        let all = try await watchroomctl(["--socket", site.controlSocket, "--json", "alarms", "--all", "--limit", "3"])
         #expect(try ControlJSON.decoder.decode([Alarm].self, from: Data(all.1.utf8)).map(\.id) == [3, 2, 1])
 
         // Notifications take the same limit; nonsense is refused with the error shape.
-        let n = try client.request("GET", "/v1/notifications?limit=-1")
+        let n = try await client.exchange("GET", "/v1/notifications?limit=-1")
         #expect(n.status == 200)
         for bad in ["/v1/events?limit=abc", "/v1/events?after=x", "/v1/alarms?all=true&before=x", "/v1/notifications?limit=1e9"] {
-            let reply = try client.request("GET", bad)
+            let reply = try await client.exchange("GET", bad)
             #expect(reply.status == 400, "\(bad)")
             #expect((try? ControlJSON.decoder.decode(ErrorBody.self, from: reply.body))?.code == "invalid", "\(bad): \(String(decoding: reply.body, as: UTF8.self))")
         }
@@ -82,7 +82,7 @@ struct ControlAPIContractTests {
     func errorShape() async throws {
         let site = try BigSite(name: "errors", devices: 1, zonesPerDevice: 1)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let client = ControlClient(socketPath: site.controlSocket)
         let cases: [(String, String, Data?, Int, String)] = [
@@ -97,7 +97,7 @@ struct ControlAPIContractTests {
             ("GET", "/v1/handovers/9999", nil, 404, "not-found"),
         ]
         for (method, path, body, status, code) in cases {
-            let reply = try client.request(method, path, body: body)
+            let reply = try await client.exchange(method, path, body: body)
             let text = String(decoding: reply.body, as: UTF8.self)
             #expect(reply.status == status, "\(method) \(path): \(reply.status) \(text)")
             let decoded = try? ControlJSON.decoder.decode(ErrorBody.self, from: reply.body)
@@ -110,16 +110,16 @@ struct ControlAPIContractTests {
     func cliContract() async throws {
         let site = try BigSite(name: "cli", devices: 1, zonesPerDevice: 2)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--socket", site.controlSocket]
 
         // `arm "Z1-1/disarm?"` once disarmed Z1-1: it is one (unknown) zone id, nothing else.
-        var r = try watchroomctl(ctl + ["arm", "Z1-1/disarm?", "--user", "张三"])
+        var r = try await watchroomctl(ctl + ["arm", "Z1-1/disarm?", "--user", "张三"])
         #expect(r.0 == 1 && r.2.contains("Z1-1/disarm?"), "\(r)")
-        r = try watchroomctl(ctl + ["out-of-service", "Z1-0/../Z1-1", "--user", "张三", "--reason", "x"])
+        r = try await watchroomctl(ctl + ["out-of-service", "Z1-0/../Z1-1", "--user", "张三", "--reason", "x"])
         #expect(r.0 == 1, "\(r)")
-        r = try watchroomctl(ctl + ["--json", "status"])
+        r = try await watchroomctl(ctl + ["--json", "status"])
         let status = try ControlJSON.decoder.decode(StatusReport.self, from: Data(r.1.utf8))
         #expect(status.zonesDisarmed.isEmpty && status.outOfService.isEmpty, "\(r.1)")
 
@@ -132,13 +132,13 @@ struct ControlAPIContractTests {
             ["ack", "1"], ["note", "1", "--user", "u"],
         ]
         for args in usage {
-            r = try watchroomctl(ctl + args)
+            r = try await watchroomctl(ctl + args)
             #expect(r.0 == 2, "\(args): exit \(r.0) \(r.2)")
             #expect(!r.2.isEmpty, "\(args): no message")
         }
-        r = try watchroomctl(["--help"])
+        r = try await watchroomctl(["--help"])
         #expect(r.0 == 0)
-        r = try watchroomctl(["ack", "--help"])
+        r = try await watchroomctl(["ack", "--help"])
         #expect(r.0 == 0)
     }
 }

@@ -11,12 +11,12 @@ struct ControlSocketAbuseTests {
     func idleConnections() async throws {
         let site = try BigSite(name: "abuse", devices: 1, zonesPerDevice: 2)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         // A low soft and hard limit for the daemon alone, so a few hundred connections exhaust it.
         let daemon = try ChildProcess("/bin/bash", ["-c", "ulimit -n 256 && exec \"$0\" \"$@\"", Paths.watchroomd, "run", "--config", site.config],
                                       environment: ["WATCHROOM_CONTROL_IDLE_TIMEOUT_S": "3"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         #expect(try await waitForPolls("d1", socket: site.simSocket))
 
@@ -25,14 +25,14 @@ struct ControlSocketAbuseTests {
         #expect(idle.count > 200, "the test could not open its connections")
 
         // An operator still gets an answer at once, not after the idle ones time out.
-        let status = try watchroomctl(["--config", site.config, "status"], deadline: .seconds(5))
+        let status = try await watchroomctl(["--config", site.config, "status"], deadline: .seconds(5))
         #expect(status.0 == 0, "\(status)")
         #expect(status.1.contains("armed"), "\(status)")
 
         // Monitoring goes on: a trip is raised and journaled.
         _ = try await simulatorCommand("set d1.di[0] true", socket: site.simSocket)
         #expect(await daemon.waitForLine { $0.contains("alarm 1 raised") } != nil, "\(daemon.output.suffix(20))")
-        let events = try watchroomctl(["--config", site.config, "--json", "events"], deadline: .seconds(5))
+        let events = try await watchroomctl(["--config", site.config, "--json", "events"], deadline: .seconds(5))
         let journaled = try ControlJSON.decoder.decode([AlarmEvent].self, from: Data(events.1.utf8))
         #expect(journaled.contains { $0.kind == .raised && $0.alarm?.source.id == "Z1-0" }, "\(events)")
         #expect(daemon.process.isRunning)
@@ -42,7 +42,7 @@ struct ControlSocketAbuseTests {
         #expect(open == 0, "\(open) idle connections still open after the idle timeout")
         #expect(daemon.process.isRunning)
         #expect(daemon.count { $0.contains("WARN") && $0.contains("too many control connections") } == 1, "\(daemon.output.suffix(30))")
-        let again = try watchroomctl(["--config", site.config, "status"], deadline: .seconds(5))
+        let again = try await watchroomctl(["--config", site.config, "status"], deadline: .seconds(5))
         #expect(again.0 == 0, "\(again)")
     }
 
@@ -50,7 +50,7 @@ struct ControlSocketAbuseTests {
     func slowHead() async throws {
         let site = try BigSite(name: "slowhead", devices: 1, zonesPerDevice: 1)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config], environment: ["WATCHROOM_CONTROL_IDLE_TIMEOUT_S": "1"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let fds = openIdleConnections(1, to: site.controlSocket)
         defer { for fd in fds { close(fd) } }
@@ -97,22 +97,7 @@ func stillOpen(_ fds: [Int32], within: Duration) async -> Int {
 }
 
 /// Runs watchroomctl, killing it after `deadline`: (exit code or nil when killed, stdout, stderr).
-func watchroomctl(_ args: [String], deadline: Duration) throws -> (Int32?, String, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Paths.watchroomd).deletingLastPathComponent().appendingPathComponent("watchroomctl")
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let end = ContinuousClock.now + deadline
-    let watchdog = Thread {
-        while p.isRunning && ContinuousClock.now < end { usleep(20_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-    }
-    watchdog.start()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let killed = p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL
-    return (killed ? nil : p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+func watchroomctl(_ args: [String], deadline: Duration) async throws -> (Int32?, String, String) {
+    let r = try await runToExit(Paths.watchroomctl, args, deadline: deadline)
+    return (r.status, r.out, r.err)
 }

@@ -10,7 +10,7 @@ struct CrashSafetyTests {
     func killMidStorm() async throws {
         let site = try BigSite(name: "crash", devices: 2, zonesPerDevice: 100)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         var daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
@@ -18,12 +18,12 @@ struct CrashSafetyTests {
         // Zones on d1 alarm and are acknowledged and noted; each reply comes after the commit.
         _ = try await simulatorCommand("fill d1.di true", socket: site.simSocket)
         let journal = try Journal(path: site.journal)
-        #expect(try await eventually { try journal.alarms(all: false).count == 100 })
+        #expect(try await eventually { try await blocking { try journal.alarms(all: false).count == 100 } })
         let d1Alarms = try journal.alarms(all: false).sorted { $0.id < $1.id }  // Z1-0 first
         for a in d1Alarms.prefix(20) {
-            let r = try watchroomctl(["--config", site.config, "ack", "\(a.id)", "--user", "张三"])
+            let r = try await watchroomctl(["--config", site.config, "ack", "\(a.id)", "--user", "张三"])
             #expect(r.0 == 0, "\(r)")
-            let n = try watchroomctl(["--config", site.config, "note", "\(a.id)", "--user", "张三", "--text", "巡查确认 \(a.id)"])
+            let n = try await watchroomctl(["--config", site.config, "note", "\(a.id)", "--user", "张三", "--text", "巡查确认 \(a.id)"])
             #expect(n.0 == 0, "\(n)")
         }
         // A storm on d2, then kill -9 while it rages.
@@ -34,7 +34,7 @@ struct CrashSafetyTests {
             }
         }
         try await Task.sleep(for: .milliseconds(900))
-        daemon.stop(signal: SIGKILL)
+        await daemon.stopAndWait(signal: SIGKILL)
         storm.cancel()
         _ = await storm.value
 
@@ -44,7 +44,7 @@ struct CrashSafetyTests {
         let before = try journal.loadState()
 
         daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("restored") && $0.contains("open alarms") } != nil, "\(daemon.output)")
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         try await Task.sleep(for: .seconds(1.5))

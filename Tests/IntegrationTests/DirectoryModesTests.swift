@@ -21,7 +21,7 @@ struct DirectoryModesTests {
             .replacingOccurrences(of: "control: {socket: \(site.dir.path)/control.sock}", with: "control: {socket: \(run)/control.sock}")
         try yaml.write(toFile: site.config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess("/bin/bash", ["-c", "umask \(umask) && exec \"$0\" \"$@\"", Paths.watchroomd, "run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil, "\(daemon.output)")
         for dir in [state, run, site.dir.appendingPathComponent("state").path, site.dir.appendingPathComponent("run").path] {
             #expect(Self.mode(dir) == 0o750, "\(dir): \(String(Self.mode(dir), radix: 8)) with umask \(umask)")

@@ -19,10 +19,10 @@ struct DiskFullTests {
             .write(toFile: site.config, atomically: true, encoding: .utf8)
 
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         var daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--config", site.config]
 
@@ -31,7 +31,7 @@ struct DiskFullTests {
 
         // Fill the filesystem to the last byte.
         let fill = state.appendingPathComponent("fill")
-        FileManager.default.createFile(atPath: fill.path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: fill.path, contents: nil))
         let handle = try FileHandle(forWritingTo: fill)
         let block = Data(count: 64 * 1024)
         while (try? handle.write(contentsOf: block)) != nil {}
@@ -42,12 +42,12 @@ struct DiskFullTests {
         #expect(await daemon.waitForLine { $0.contains("alarm 2 raised") } != nil)
         #expect(await daemon.waitForLine { $0.contains("the journal cannot be written: disk full on \(state.path)") } != nil, "\(daemon.output.suffix(10))")
 
-        var r = try watchroomctl(ctl + ["ack", "1", "--user", "张三"])
+        var r = try await watchroomctl(ctl + ["ack", "1", "--user", "张三"])
         #expect(r.0 == 1, "\(r)")
         #expect(r.2.contains("the journal cannot be written: disk full on \(state.path)"), "\(r)")
-        r = try watchroomctl(ctl + ["note", "1", "--user", "张三", "--text", "已到场"])
+        r = try await watchroomctl(ctl + ["note", "1", "--user", "张三", "--text", "已到场"])
         #expect(r.0 == 1, "\(r)")
-        r = try watchroomctl(ctl + ["status"])
+        r = try await watchroomctl(ctl + ["status"])
         #expect(r.0 == 0 && r.1.contains("JOURNAL STALLED") && r.1.contains("disk full"), "\(r)")
 
         // Once per state change, not once per retry.
@@ -55,15 +55,15 @@ struct DiskFullTests {
         #expect(daemon.count { $0.contains("alarms go on in memory") } == 1, "\(daemon.output.filter { $0.contains("journal") })")
 
         // kill -9, free the space, start again: the refused ack and note are nowhere, alarm 1 is as it was.
-        daemon.stop(signal: SIGKILL)
+        await daemon.stopAndWait(signal: SIGKILL)
         try FileManager.default.removeItem(at: fill)
         daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
-        r = try watchroomctl(ctl + ["--json", "alarms"])
+        r = try await watchroomctl(ctl + ["--json", "alarms"])
         let open = try ControlJSON.decoder.decode([Alarm].self, from: Data(r.1.utf8))
         let first = try #require(open.first { $0.id == 1 })
         #expect(first.state == .unacknowledged && first.notes.isEmpty)
-        r = try watchroomctl(ctl + ["ack", "1", "--user", "张三"])
+        r = try await watchroomctl(ctl + ["ack", "1", "--user", "张三"])
         #expect(r.0 == 0 && r.1.contains("ACKNOWLEDGED alarm 1"), "\(r)")
     }
 

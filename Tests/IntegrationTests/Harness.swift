@@ -25,6 +25,11 @@ enum Paths {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
     }
 
+    /// The built `watchroomctl`, beside `watchroomd`.
+    static var watchroomctl: String {
+        URL(fileURLWithPath: watchroomd).deletingLastPathComponent().appendingPathComponent("watchroomctl").path
+    }
+
     static func tempDir(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watchroom-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -32,16 +37,30 @@ enum Paths {
     }
 }
 
-/// A free TCP port on loopback (bound, read back, released).
+/// Ports `freePort()` has handed out in this test process.
+private let handedOut = Mutex<Set<Int>>([])
+
+/// A free TCP port on loopback (bound, read back, released), never one handed out before in this
+/// process: the kernel may offer a just-released port again while the test that got it first has
+/// not bound it yet (its simulator is still starting), and parallel tests would then share it.
 func freePort() throws -> Int {
+    while true {
+        let port = try boundAndReleased()
+        if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+    }
+}
+
+private func boundAndReleased() throws -> Int {
     let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard s >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(s) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+    let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+    guard bound == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EADDRINUSE) }
     _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
     return Int(UInt16(bigEndian: addr.sin_port))
 }
@@ -97,8 +116,35 @@ final class ChildProcess: Sendable {
 
     func count(_ match: (String) -> Bool) -> Int { output.filter(match).count }
 
-    /// Sends `signal`, waits up to `grace` for the exit, then kills.
-    func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {
+    /// Waiting for the exit from a test blocked a thread of the concurrency pool (see `blocking`).
+    @available(*, unavailable, message: "use `await stopAndWait()`, or `stopInBackground()` in a defer")
+    func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {}
+
+    /// Sends `signal` and leaves the reaping (SIGKILL after `grace`) to a thread of its own, so it
+    /// returns at once: for `defer`, which cannot await. A test that needs the process gone (to
+    /// restart on its state, or to read what it logged on its way out) uses `stopAndWait`.
+    func stopInBackground(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) {
+        let p = process
+        Thread { Self.reap(p, signal: signal, grace: grace) }.start()
+    }
+
+    /// Sends `signal` and returns once the process has exited (killed after `grace`): for a test
+    /// that restarts the daemon on the same state, or reads what it logged on its way out.
+    func stopAndWait(signal: Int32 = SIGTERM, grace: Duration = .seconds(3)) async {
+        let p = process
+        _ = try? await blocking { Self.reap(p, signal: signal, grace: grace) }
+    }
+
+    /// Waits until the process exits by itself; false after `timeout`.
+    func waitForExit(timeout: Duration = .seconds(30)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return !process.isRunning
+    }
+
+    private static func reap(_ process: Process, signal: Int32, grace: Duration) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, signal)
         let deadline = ContinuousClock.now + grace
@@ -112,7 +158,7 @@ final class ChildProcess: Sendable {
 func simulatorCommand(_ line: String, socket: String) async throws -> String {
     var lastError: (any Error)?
     for _ in 0..<100 {
-        do { return try LineSocketServer.send(line, to: socket) } catch {
+        do { return try await blocking { try LineSocketServer.send(line, to: socket) } } catch {
             lastError = error
             try await Task.sleep(for: .milliseconds(50))
         }

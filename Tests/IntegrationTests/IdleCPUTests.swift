@@ -35,10 +35,10 @@ struct IdleCPUTests {
         """
         try yaml.write(toFile: s.config, atomically: true, encoding: .utf8)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", s.config, "--control", s.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         #expect(try await waitForPolls("d1", socket: s.simSocket))
 

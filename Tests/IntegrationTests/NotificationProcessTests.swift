@@ -29,7 +29,7 @@ struct NotificationProcessTests {
         """)
         let env = ["WATCHROOM_TEST_SECRET": "whsec_" + Data("test-secret-key".utf8).base64EncodedString()]
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", s.config, "--control", s.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         var daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config], environment: env)
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
@@ -39,8 +39,11 @@ struct NotificationProcessTests {
         }
         #expect(await daemon.waitForLine { $0.contains("HTTP 503") } != nil)
         // Killed once all 30 notifications are rows in the outbox (pending, the receiver refusing).
-        #expect(await eventually(timeout: .seconds(15)) { ((try? Journal(path: s.journal).outbox(limit: 10_000).count) ?? 0) >= 30 })
-        daemon.stop(signal: SIGKILL)
+        let journalPath = s.journal
+        #expect(await eventually(timeout: .seconds(15)) {
+            ((try? await blocking { try Journal(path: journalPath).outbox(limit: 10_000).count }) ?? 0) >= 30
+        })
+        await daemon.stopAndWait(signal: SIGKILL)
 
         let journal = try Journal(path: s.journal)
         let rows = try journal.outbox(limit: 10_000)
@@ -49,8 +52,8 @@ struct NotificationProcessTests {
 
         receiver.answer(200, on: "/incidents")
         daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config], environment: env)
-        defer { daemon.stop() }
-        let ok = try await eventually(timeout: .seconds(30)) { try journal.outboxCounts()["pending"] == nil }
+        defer { daemon.stopInBackground() }
+        let ok = try await eventually(timeout: .seconds(30)) { try await blocking { try journal.outboxCounts()["pending"] == nil } }
         let counts = try journal.outboxCounts()
         #expect(ok, "still pending: \(counts)")
 
@@ -76,10 +79,10 @@ struct NotificationProcessTests {
           - {id: leader-bot, format: wecom, url: "http://127.0.0.1:\(receiver.port)/wecom", group_window_s: 0}
         """)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", s.config, "--control", s.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", s.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         _ = try await simulatorCommand("set d1.di[0] true", socket: s.simSocket)
 
@@ -90,12 +93,12 @@ struct NotificationProcessTests {
             receiver.all.contains { $0.path == "/wecom" && String(decoding: $0.body, as: UTF8.self).contains("broken") }
         }
         #expect(reached, "wecom got: \(receiver.all.map { String(decoding: $0.body, as: UTF8.self) })")
-        let r = try watchroomctl(["--config", s.config, "notifications", "--state", "dead"])
+        let r = try await watchroomctl(["--config", s.config, "notifications", "--state", "dead"])
         #expect(r.0 == 0 && r.1.contains("dead") && r.1.contains("HTTP 400"), "\(r)")
         // Fix the target and re-queue: it is delivered, and the failure alarm returns.
         receiver.answer(200, on: "/broken")
         let deadID = r.1.split(separator: " ").first.map(String.init) ?? ""
-        let q = try watchroomctl(["--config", s.config, "notifications", "retry", deadID])
+        let q = try await watchroomctl(["--config", s.config, "notifications", "retry", deadID])
         #expect(q.0 == 0, "\(q)")
         #expect(await eventually { receiver.all.contains { $0.path == "/broken" } })
         #expect(await daemon.waitForLine { $0.contains("notify target broken failing") && $0.contains("returned") } != nil)

@@ -11,7 +11,7 @@ struct RTUPtyTests {
         let dir = try Paths.tempDir("rtu")
         let a = dir.appendingPathComponent("ttyA").path, b = dir.appendingPathComponent("ttyB").path
         let socat = try ChildProcess("/usr/bin/socat", ["-d", "-d", "pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
-        defer { socat.stop() }
+        defer { socat.stopInBackground() }
         #expect(await socat.waitForLine { $0.contains("starting data transfer loop") } != nil, "socat: \(socat.output)")
 
         let config = dir.appendingPathComponent("site.yaml").path
@@ -37,10 +37,10 @@ struct RTUPtyTests {
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let control = dir.appendingPathComponent("sim.sock").path
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", config, "--serial", "rs485-1=\(a)", "--control", control])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus rs485-1") } != nil, "sim: \(sim.output)")
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("watching 串口测试") } != nil)
         #expect(try await waitForPolls("di-1", socket: control), "the daemon never polled di-1")
         #expect(try await waitForPolls("th-1", socket: control), "the daemon never polled th-1")
@@ -79,7 +79,7 @@ struct RTUPtyTests {
           - {id: room-temp, name: 监控室温度, input: th-1.temperature, low: 5, high: 40}
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         let line = await daemon.waitForLine { $0.contains("link down") }
         #expect(line?.contains("/dev/ttyWATCHROOM-missing") == true, "\(daemon.output)")
         #expect(line?.contains("No such file or directory") == true)
@@ -92,7 +92,7 @@ struct RTUPtyTests {
         let dir = try Paths.tempDir("rtu-hostile")
         let a = dir.appendingPathComponent("ttyA").path, b = dir.appendingPathComponent("ttyB").path
         let socat = try ChildProcess("/usr/bin/socat", ["-d", "-d", "pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
-        defer { socat.stop() }
+        defer { socat.stopInBackground() }
         #expect(await socat.waitForLine { $0.contains("starting data transfer loop") } != nil, "socat: \(socat.output)")
         let device = try HostileRTUDevice(path: a)
         defer { device.stop() }

@@ -38,28 +38,38 @@ struct SelfTestProcessTests {
         try Self.site(dir, port: try freePort()).write(toFile: config, atomically: true, encoding: .utf8)
         let simSocket = dir.appendingPathComponent("sim.sock").path
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", config, "--control", simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         _ = try await simulatorCommand("wiring Z04 broken", socket: simSocket)
         _ = try await simulatorCommand("zone Z05 tamper", socket: simSocket)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
-        try await Task.sleep(for: .milliseconds(500))
+        // Every zone has a reading before the run starts (else it fails "not yet polled").
+        #expect(try await waitForPolls("di-1", socket: simSocket, atLeast: 3))
+        #expect(try await waitForPolls("exp-1", socket: simSocket, atLeast: 3))
 
         let ctl = URL(fileURLWithPath: Paths.watchroomd).deletingLastPathComponent().appendingPathComponent("watchroomctl").path
         let run = try ChildProcess(ctl, ["--config", config, "self-test", "zones", "--user", "维修员", "--wait"])
-        defer { run.stop() }
+        defer { run.stopInBackground() }
         // Staff walk the zones without a test output: Z03 is tripped and restored; Z06 is forgotten.
         // (Only once the run has started: before, a trip is a real alarm.)
         #expect(await daemon.waitForLine { $0.contains("self-test-started") } != nil, "\(daemon.output)")
         _ = try await simulatorCommand("zone Z03 alarm", socket: simSocket)
         // Meanwhile a real fire alarm on a zone not under test.
         _ = try await simulatorCommand("zone F01 alarm", socket: simSocket)
-        try await Task.sleep(for: .milliseconds(500))
+        // Restored once the daemon has seen the trip (a fixed pause could end before its next poll).
+        let journalPath = dir.appendingPathComponent("journal.sqlite").path
+        let tripSeen = try await eventually {
+            try await blocking {
+                try Journal(path: journalPath).events(after: 0, limit: 10_000)
+                    .contains { $0.kind == .testActivity && $0.zone == "Z03" && ($0.text ?? "").hasPrefix("alarm") }
+            }
+        }
+        #expect(tripSeen, "the daemon saw Z03 tripped during the walk test")
         _ = try await simulatorCommand("zone Z03 normal", socket: simSocket)
         #expect(await run.waitForLine(timeout: .seconds(20)) { $0.contains("self-test run 1") } != nil, "\(run.output)")
-        run.process.waitUntilExit()
+        #expect(await run.waitForExit(), "the self-test run ends by itself")
         #expect(run.process.terminationStatus == 1, "a failed zone makes the run exit 1")
         let lines = run.output
         func result(_ zone: String) -> String { lines.first { $0.hasPrefix(zone + " ") } ?? "" }
@@ -85,12 +95,12 @@ struct SelfTestProcessTests {
         #expect(try await simulatorCommand("get di-1.relay[0]", socket: simSocket) == "0")
         #expect(try await simulatorCommand("get di-1.relay[3]", socket: simSocket) == "0")
 
-        let report = try watchroomctl(["--config", config, "self-test", "report"])
+        let report = try await watchroomctl(["--config", config, "self-test", "report"])
         #expect(report.0 == 0 && report.1.contains("Z01  pass") && report.1.contains("Z04  fail"), "\(report)")
         #expect(report.1.contains("6 zones") || report.1.contains("run 1 (complete): 3 passed, 3 failed"), "\(report)")
 
         // Only one self-test at a time... and a second run works once the first is done.
-        let again = try watchroomctl(["--config", config, "self-test", "zones", "--zone", "Z01", "--user", "维修员", "--wait"])
+        let again = try await watchroomctl(["--config", config, "self-test", "zones", "--zone", "Z01", "--user", "维修员", "--wait"])
         #expect(again.0 == 0 && again.1.contains("Z01  PASS"), "\(again)")
     }
 
@@ -101,21 +111,23 @@ struct SelfTestProcessTests {
         try Self.site(dir, port: try freePort()).write(toFile: config, atomically: true, encoding: .utf8)
         let simSocket = dir.appendingPathComponent("sim.sock").path
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", config, "--control", simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
-        try await Task.sleep(for: .milliseconds(500))
-        var r = try watchroomctl(["--config", config, "check", "equipment", "--user", "维修员"])
+        // Every zone has a reading before the run starts (else it fails "not yet polled").
+        #expect(try await waitForPolls("di-1", socket: simSocket, atLeast: 3))
+        #expect(try await waitForPolls("exp-1", socket: simSocket, atLeast: 3))
+        var r = try await watchroomctl(["--config", config, "check", "equipment", "--user", "维修员"])
         #expect(r.0 == 0, "\(r)")
         #expect(r.1.contains("pass: device di-1 answers") && r.1.contains("pass: clock agrees") && r.1.contains("summary: 3 passed, 0 failed"), "\(r)")
         _ = try await simulatorCommand("silence exp-1", socket: simSocket)
         #expect(await daemon.waitForLine { $0.contains("device exp-1") && $0.contains("comm lost") } != nil)
-        r = try watchroomctl(["--config", config, "check", "equipment", "--user", "维修员"])
+        r = try await watchroomctl(["--config", config, "check", "equipment", "--user", "维修员"])
         #expect(r.0 == 1 && r.1.contains("fail: device exp-1 is comm-lost"), "\(r)")
         #expect(await daemon.waitForLine { $0.contains("REPAIR REQUIRED") && $0.contains("exp-1") } != nil)
-        let report = try watchroomctl(["--config", config, "check", "report"])
+        let report = try await watchroomctl(["--config", config, "check", "report"])
         #expect(report.1.contains("fail: device exp-1 is comm-lost") && report.1.contains("pass: device di-1 answers"))
     }
 }

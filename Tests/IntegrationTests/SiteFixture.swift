@@ -40,26 +40,18 @@ struct BigSite {
     }
 }
 
-/// Runs watchroomctl and returns (exit code, stdout, stderr).
-func watchroomctl(_ args: [String]) throws -> (Int32, String, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Paths.watchroomd).deletingLastPathComponent().appendingPathComponent("watchroomctl")
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+/// Runs watchroomctl to its exit (off the concurrency pool) and returns (exit code, stdout, stderr).
+func watchroomctl(_ args: [String]) async throws -> (Int32, String, String) {
+    let r = try await runToExit(Paths.watchroomctl, args)
+    return (r.status ?? -1, r.out, r.err)
 }
 
 /// Polls `condition` until true or `timeout`.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async rethrows -> Bool {
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(100))
     }
-    return try condition()
+    return try await condition()
 }

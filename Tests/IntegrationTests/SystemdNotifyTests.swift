@@ -53,12 +53,12 @@ struct SystemdNotifyTests {
         let site = try BigSite(name: "sdnotify", devices: 1, zonesPerDevice: 3)
         let notify = try NotifySocket(dir: site.dir)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let before = try await requestsReceived("d1", socket: site.simSocket)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config],
                                       environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await notify.wait { $0.hasPrefix("READY=1") })
         // Ready means a poll cycle was attempted: the device has been asked.
         #expect(try await requestsReceived("d1", socket: site.simSocket) > before)
@@ -68,7 +68,7 @@ struct SystemdNotifyTests {
         _ = try await simulatorCommand("set d1.di[0] true", socket: site.simSocket)
         #expect(await notify.wait { $0.contains("STATUS=1 bus, 3 zones armed, 1 alarm active") })
         #expect(await daemon.waitForLine { $0.contains("alarm 1 raised") } != nil)
-        let r = try watchroomctl(["--config", site.config, "ack", "1", "--user", "张三"])
+        let r = try await watchroomctl(["--config", site.config, "ack", "1", "--user", "张三"])
         #expect(r.0 == 0)
 
         // A bad config on SIGHUP: RELOADING, the errors logged, the old config keeps running.
@@ -78,7 +78,7 @@ struct SystemdNotifyTests {
         #expect(await notify.wait { $0.hasPrefix("RELOADING=1") && $0.contains("MONOTONIC_USEC=") })
         #expect(await daemon.waitForLine { $0.contains("unknown key 'colour'") } != nil)
         #expect(await daemon.waitForLine { $0.contains("reload rejected") } != nil)
-        #expect(try watchroomctl(["--config", site.config, "status"]).0 == 0)
+        #expect(try await watchroomctl(["--config", site.config, "status"]).0 == 0)
 
         // A good config on SIGHUP: a zone added, the open alarm of a zone that remains keeps its state.
         try good.replacingOccurrences(of: "zones:\n", with: "zones:\n  - {id: NEW, name: 新增防区, type: 24h, input: \"d1.di[10]\"}\n")
@@ -87,11 +87,11 @@ struct SystemdNotifyTests {
         kill(daemon.process.processIdentifier, SIGHUP)
         #expect(await daemon.waitForLine { $0.contains("reloaded: 1 buses, 1 devices, 4 zones") } != nil)
         #expect(await notify.wait { _ in notify.count { $0.hasPrefix("READY=1") } > readies })
-        let alarms = try watchroomctl(["--config", site.config, "alarms"])
+        let alarms = try await watchroomctl(["--config", site.config, "alarms"])
         #expect(alarms.1.contains("acknowledged") && alarms.1.contains("张三"), "\(alarms)")
         #expect(daemon.count { $0.contains("alarm 2 raised") } == 0, "no duplicate raise after reload")
 
-        daemon.stop(signal: SIGTERM)
+        await daemon.stopAndWait(signal: SIGTERM)
         #expect(notify.all.contains("STOPPING=1"))
         #expect(daemon.process.terminationStatus == 0)
     }
@@ -101,12 +101,12 @@ struct SystemdNotifyTests {
         let site = try BigSite(name: "watchdog", devices: 1, zonesPerDevice: 2)
         let notify = try NotifySocket(dir: site.dir)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config],
                                       environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000",
                                                     "WATCHROOM_TEST_HANG_BUS": "lan"])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await notify.wait { $0 == "WATCHDOG=1" })
         // The worker hangs 2 s after start; within the health window (10 s) the pings stop for good.
         #expect(await daemon.waitForLine(timeout: .seconds(20)) { $0.contains("withholding the watchdog ping") } != nil)

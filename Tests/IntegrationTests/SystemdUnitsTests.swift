@@ -4,7 +4,7 @@ import Testing
 @Suite("systemd units")
 struct SystemdUnitsTests {
     @Test("systemd-analyze verify accepts every unit and timer (ExecStart pointing at the built binaries)")
-    func verify() throws {
+    func verify() async throws {
         let dir = try Paths.tempDir("units")
         let bin = URL(fileURLWithPath: Paths.watchroomd).deletingLastPathComponent().path + "/"
         let units = try FileManager.default.contentsOfDirectory(atPath: Paths.root.appendingPathComponent("systemd").path)
@@ -16,17 +16,11 @@ struct SystemdUnitsTests {
             try text.replacingOccurrences(of: "/usr/local/bin/", with: bin)
                 .write(to: dir.appendingPathComponent(u), atomically: true, encoding: .utf8)
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        p.arguments = ["verify", "--recursive-errors=no"] + units.map { dir.appendingPathComponent($0).path }
-        p.currentDirectoryURL = dir
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = err
-        try p.run()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(output)")
+        let r = try await runToExit("/usr/bin/systemd-analyze",
+                                    ["verify", "--recursive-errors=no"] + units.map { dir.appendingPathComponent($0).path },
+                                    currentDirectory: dir)
+        let output = r.out + r.err
+        #expect(r.status == 0, "\(output)")
         #expect(output.isEmpty, "\(output)")
     }
 

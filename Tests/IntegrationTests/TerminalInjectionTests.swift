@@ -26,22 +26,22 @@ struct TerminalInjectionTests {
             .replacingOccurrences(of: "name: 防区1-0,", with: "name: \"防区\\e[2J\\r1-0\\nFORGED zone\",")
         try yaml.write(toFile: site.config, atomically: true, encoding: .utf8)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await daemon.waitForLine { $0.contains("control API on") } != nil)
         let ctl = ["--config", site.config]
         let watch = try ChildProcess(Paths.watchroomd.replacingOccurrences(of: "watchroomd", with: "watchroomctl"), ctl + ["watch"])
-        defer { watch.stop(signal: SIGINT) }
+        defer { watch.stopInBackground(signal: SIGINT) }
         #expect(await watch.waitForLine { $0.contains("watching") } != nil)
         #expect(try await waitForPolls("d1", socket: site.simSocket))
 
         _ = try await simulatorCommand("set d1.di[0] true", socket: site.simSocket)
         #expect(await daemon.waitForLine { $0.contains("alarm 1 raised") } != nil)
-        var r = try watchroomctl(ctl + ["ack", "1", "--user", Self.hostileUser])
+        var r = try await watchroomctl(ctl + ["ack", "1", "--user", Self.hostileUser])
         #expect(r.0 == 0, "\(r)")
-        r = try watchroomctl(ctl + ["note", "1", "--user", Self.hostileUser, "--text", Self.hostileNote])
+        r = try await watchroomctl(ctl + ["note", "1", "--user", Self.hostileUser, "--text", Self.hostileNote])
         #expect(r.0 == 0, "\(r)")
         #expect(Self.raw(r.1).isEmpty && !Self.forged(r.1), "note output: \(r.1.debugDescription)")
         #expect(await daemon.waitForLine { $0.contains("alarm 1 noted") } != nil)
@@ -54,22 +54,22 @@ struct TerminalInjectionTests {
         #expect(daemon.output.contains { $0.contains("alarm 1 noted") && $0.contains("\\nFORGED 2026") && $0.contains("\\e[2J") })
 
         for args in [["show", "1"], ["alarms"], ["alarms", "--all"], ["events"], ["status"]] {
-            r = try watchroomctl(ctl + args)
+            r = try await watchroomctl(ctl + args)
             #expect(r.0 == 0, "\(args): \(r)")
             #expect(Self.raw(r.1).isEmpty, "\(args) prints raw control characters: \(r.1.debugDescription)")
             #expect(!Self.forged(r.1), "\(args) prints a forged line: \(r.1)")
         }
-        r = try watchroomctl(ctl + ["show", "1"])
+        r = try await watchroomctl(ctl + ["show", "1"])
         #expect(r.1.contains("\\e[32mALL CLEAR"), "\(r.1)")
         let watched = watch.output.joined(separator: "\n")
         #expect(Self.raw(watched).isEmpty && !Self.forged(watched), "watch: \(watched.debugDescription)")
 
         // A refusal that quotes operator input is escaped too.
-        r = try watchroomctl(ctl + ["arm", "Z\u{1B}[2Jnone", "--user", "x"])
+        r = try await watchroomctl(ctl + ["arm", "Z\u{1B}[2Jnone", "--user", "x"])
         #expect(r.0 == 1 && Self.raw(r.2).isEmpty, "\(r.2.debugDescription)")
 
         // The journal and --json keep the text exactly as entered.
-        r = try watchroomctl(ctl + ["--json", "show", "1"])
+        r = try await watchroomctl(ctl + ["--json", "show", "1"])
         struct Detail: Decodable { let alarm: Alarm; let events: [AlarmEvent] }
         let detail = try ControlJSON.decoder.decode(Detail.self, from: Data(r.1.utf8))
         #expect(detail.alarm.notes.map(\.text) == [Self.hostileNote])

@@ -47,6 +47,13 @@ struct DeliveryLedger {
     var duplicates: Int { successes.values.reduce(0) { $0 + max(0, $1 - 1) } }
 }
 
+/// Which request paths a handler has seen.
+final class SeenPaths: Sendable {
+    private let paths = Mutex<Set<String>>([])
+    /// True the first time `path` is seen.
+    func first(_ path: String) -> Bool { paths.withLock { $0.insert(path).inserted } }
+}
+
 /// The outbox row id in "wr-ID".
 func rowID(_ messageID: String) -> Int64? { Int64(messageID.dropFirst(3)) }
 
@@ -107,15 +114,20 @@ struct DeliveryTests {
     @Test("Retry-After longer than the backoff cap is honoured (503 and 429)", arguments: [503, 429])
     func retryAfterHonoured(status: Int) async throws {
         let failure = Reply(status: status, headers: ["Retry-After": "2"], body: "")
-        try await withHarness(handler: failFirst(2, with: failure), notify: { try standardTargetYAML($0, $1) }) { h in
+        // On a manual clock the waits are the service's own, measured where the receiver stamps arrivals:
+        // a loaded machine cannot stretch them.
+        let clock = ManualClock()
+        try await withHarness(handler: failFirst(2, with: failure), clock: clock, notify: { try standardTargetYAML($0, $1) }) { h in
             try h.startDelivery()
             try await h.commit(try h.rig.trip("Z01", at: dayTime))
-            #expect(try await h.waitUntilSettled(timeout: .seconds(20)))
+            #expect(try await drive(clock) { try await outboxCount(h.journal, "pending") == 0 })
             let reqs = h.receiver.requests
             try #require(reqs.count == 3, "two refusals and the delivery: \(reqs.map(\.status))")
+            let t = reqs.compactMap(\.clockTime)
+            try #require(t.count == 3)
             // retry_max_s is 1: only the receiver's Retry-After (2 s) explains gaps of 2 s.
             for i in 1..<3 {
-                let gap = reqs[i].time.timeIntervalSince(reqs[i - 1].time)
+                let gap = (t[i] - t[i - 1]).secondsValue
                 #expect(gap >= 1.9, "attempt \(i) came \(gap) s after the previous one; Retry-After said 2")
                 #expect(gap < 5, "attempt \(i) came \(gap) s after the previous one")
             }
@@ -125,14 +137,18 @@ struct DeliveryTests {
 
     @Test("without Retry-After the retries back off within retry_max_s")
     func backoffWithoutRetryAfter() async throws {
-        try await withHarness(handler: failFirst(4, with: Reply(status: 500)), notify: { try standardTargetYAML($0, $1) }) { h in
+        let clock = ManualClock()
+        try await withHarness(handler: failFirst(4, with: Reply(status: 500)), clock: clock,
+                              notify: { try standardTargetYAML($0, $1) }) { h in
             try h.startDelivery()
             try await h.commit(try h.rig.trip("Z01", at: dayTime))
-            #expect(try await h.waitUntilSettled(timeout: .seconds(20)))
+            #expect(try await drive(clock) { try await outboxCount(h.journal, "pending") == 0 })
             let reqs = h.receiver.requests
             try #require(reqs.count == 5)
+            let t = reqs.compactMap(\.clockTime)
+            try #require(t.count == 5)
             for i in 1..<reqs.count {
-                let gap = reqs[i].time.timeIntervalSince(reqs[i - 1].time)
+                let gap = (t[i] - t[i - 1]).secondsValue
                 // Jittered in [0.5, 1] x min(cap, base x 2^attempt): never sooner than half the first step, never beyond the cap.
                 #expect(gap >= 0.45 && gap < 2.0, "gap \(i): \(gap) s")
             }
@@ -271,23 +287,39 @@ struct DeliveryTests {
 
     @Test("a receiver that does not answer within timeout_s is retried; the retry carries the same id")
     func requestTimeout() async throws {
-        let slowFirst: Receiver.Handler = { r in r.index == 0 ? Reply(status: 200, body: "late", delay: .seconds(4)) : .ok }
-        try await withHarness(handler: slowFirst, notify: { base, dir in
-            "notify:\n  - {id: std, format: standard, url: \"\(base)/hooks/standard\", group_window_s: 0, retry_max_s: 1, timeout_s: 1}"
+        // Two targets whose first request the receiver holds unanswered: `fast` (timeout_s 1) must
+        // give up, retry and deliver while `slow` (timeout_s 30) is still waiting. An order of events,
+        // not a stopwatch: a loaded machine stretches both timers alike.
+        let seen = SeenPaths()
+        let holdFirst: Receiver.Handler = { r in seen.first(r.path) ? Reply(status: 200, body: "late", held: true) : .ok }
+        let clock = ManualClock()
+        try await withHarness(handler: holdFirst, clock: clock, notify: { base, _ in
+            """
+            notify:
+              - {id: fast, format: standard, url: "\(base)/hooks/fast", group_window_s: 0, retry_max_s: 1, timeout_s: 1}
+              - {id: slow, format: standard, url: "\(base)/hooks/slow", group_window_s: 0, retry_max_s: 1, timeout_s: 30}
+            """
         }) { h in
             try h.startDelivery()
-            let start = Date()
             try await h.commit(try h.rig.trip("Z01", at: dayTime))
-            #expect(try await h.waitUntilSettled(timeout: .seconds(20)))
-            let elapsed = Date().timeIntervalSince(start)
-            let reqs = h.receiver.requests
-            let row = try #require(try await allOutbox(h.journal).first)
-            #expect(row.state == "delivered")
-            #expect(Set(reqs.compactMap { $0.headers["webhook-id"] }).count == 1, "a retry is a duplicate by id, as receivers are told to expect")
-            // (FoundationNetworking ignores a request's own timeoutInterval; the session's must carry timeout_s.)
-            #expect(elapsed < 3.9, "delivered after \(elapsed) s: the 1 s timeout did not cut the 4 s wait")
-            #expect(reqs.count == 2)
-            #expect(row.attempts == 2)
+            #expect(await eventually { h.receiver.requests.count >= 2 }, "both targets sent their first request")
+            let fastDelivered = try await drive(clock) {
+                try await allOutbox(h.journal).first { $0.target == "fast" }?.state == "delivered"
+            }
+            #expect(fastDelivered, "(FoundationNetworking ignores a request's own timeoutInterval; the session's must carry timeout_s)")
+            let rows = try await allOutbox(h.journal)
+            let fast = try #require(rows.first { $0.target == "fast" }), slow = try #require(rows.first { $0.target == "slow" })
+            let fastRequests = h.receiver.requests(path: "/hooks/fast"), slowRequests = h.receiver.requests(path: "/hooks/slow")
+            // The held request and its retry (a retry that itself takes over 1 s on a loaded machine is
+            // retried again: every request is an attempt).
+            #expect(fastRequests.count >= 2)
+            #expect(fast.attempts == fastRequests.count)
+            #expect(Set(fastRequests.compactMap { $0.headers["webhook-id"] }).count == 1, "a retry is a duplicate by id, as receivers are told to expect")
+            // The 1 s timeout cut fast's wait, not some shared or default one: slow's request is still in flight.
+            #expect(slowRequests.count == 1)
+            #expect(slow.state == "pending" && slow.attempts == 0 && slow.lastError == nil, "slow: \(slow)")
+            h.receiver.release()
+            #expect(try await drive(clock) { try await outboxCount(h.journal, "pending") == 0 })
         }
     }
 
@@ -297,8 +329,8 @@ struct DeliveryTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = try secretFile("  s3cr3t-from-file  ", named: "bot.secret", in: dir)
         let varName = "WATCHROOM_NOTIFY_TEST_SECRET_\(UInt32.random(in: 0...UInt32.max))"
-        setenv(varName, "s3cr3t-from-env", 1)
-        defer { unsetenv(varName) }
+        // The environment is passed in: setenv in a parallel run races every thread reading the environment.
+        let environment = [varName: "s3cr3t-from-env"]
         let yaml = siteYAML(notify: """
             notify:
               - {id: a, format: dingtalk, url: "http://127.0.0.1:9/a", secret_file: "\(file)"}
@@ -310,23 +342,23 @@ struct DeliveryTests {
         let config = try loadSite(yaml)
         let t = config.notify
         try #require(t.count == 5)
-        #expect(try DeliveryService.resolve(t[0]).secret == "s3cr3t-from-file")
-        #expect(try DeliveryService.resolve(t[1]).secret == "s3cr3t-from-env")
-        #expect(try DeliveryService.resolve(t[4]).secret == nil)
+        #expect(try DeliveryService.resolve(t[0], environment: environment).secret == "s3cr3t-from-file")
+        #expect(try DeliveryService.resolve(t[1], environment: environment).secret == "s3cr3t-from-env")
+        #expect(try DeliveryService.resolve(t[4], environment: environment).secret == nil)
         do {
-            _ = try DeliveryService.resolve(t[2])
+            _ = try DeliveryService.resolve(t[2], environment: environment)
             Issue.record("an unset secret_env was accepted")
         } catch {
             #expect("\(error)".contains("\(varName)_UNSET"))
         }
         do {
-            _ = try DeliveryService.resolve(t[3])
+            _ = try DeliveryService.resolve(t[3], environment: environment)
             Issue.record("a missing secret_file was accepted")
         } catch {
             #expect("\(error)".contains("missing.secret"))
         }
         // Status and logs show the URL with its query values (which may hold a key) hidden.
-        let redacted = try DeliveryService.resolve(t[4]).redactedURL
+        let redacted = try DeliveryService.resolve(t[4], environment: environment).redactedURL
         #expect(redacted == "http://127.0.0.1:9/e?token=***")
         // The service refuses to start with a target whose secret cannot be read.
         let journal = try await openJournal(dir.appendingPathComponent("j.sqlite").path)

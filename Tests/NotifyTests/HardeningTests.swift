@@ -14,13 +14,17 @@ struct HardeningTests {
     @Test("a newer critical message goes before an older low one waiting out a Retry-After on the same target")
     func criticalOvertakesLow() async throws {
         // The first request (the low alarm) is refused for 2 s; the fire alarm comes in meanwhile.
+        // On a manual clock the 2 s pass only when the test says: the fire alarm is surely committed
+        // while the low one waits, however late this test gets to run.
         let handler: Receiver.Handler = { r in r.index == 0 ? Reply(status: 429, headers: ["Retry-After": "2"]) : .ok }
-        try await withHarness(handler: handler, notify: { try standardTargetYAML($0, $1) }) { h in
+        let clock = ManualClock()
+        try await withHarness(handler: handler, clock: clock, notify: { try standardTargetYAML($0, $1) }) { h in
             try h.startDelivery()
             try await h.commit(try h.rig.trip("L01", at: dayTime))
             #expect(await eventually { h.receiver.requests.count >= 1 })
+            await pass(clock, .seconds(1))
             try await h.commit(try h.rig.trip("F01", at: dayTime.addingTimeInterval(1)))
-            #expect(try await h.waitUntilSettled())
+            #expect(try await drive(clock) { try await outboxCount(h.journal, "pending") == 0 })
             let order = h.receiver.requests.map { r in
                 ["L01", "F01"].first { r.bodyText.contains("\"source_id\":\"\($0)\"") } ?? "?"
             }
@@ -31,7 +35,9 @@ struct HardeningTests {
     @Test("no bot token from a URL path or query reaches the log, on retries or on connection errors")
     func tokensNeverLogged() async throws {
         let dead = "http://127.0.0.1:9"
-        try await withHarness(handler: failFirst(2, with: Reply(status: 503)), notify: { base, dir in
+        // The retries wait on a manual clock: they come when the test moves time on, not when a loaded machine gets round to it.
+        let clock = ManualClock()
+        try await withHarness(handler: failFirst(2, with: Reply(status: 503)), clock: clock, notify: { base, dir in
             """
             notify:
               - {id: feishu, format: feishu, url: "\(base)/open-apis/bot/v2/hook/\(feishuHookToken)", secret_file: "\(try secretFile(feishuSecret, named: "f", in: dir))", group_window_s: 0, retry_max_s: 1}
@@ -41,9 +47,9 @@ struct HardeningTests {
         }) { h in
             try h.startDelivery()
             try await h.commit(try h.rig.trip("Z01", at: dayTime))
-            #expect(await eventually { h.logs.all.filter { $0.contains("notify gone") }.count >= 2 })
-            #expect(await eventually { h.logs.all.filter { $0.contains("notify ding") }.count >= 2 })
-            #expect(await eventually { h.receiver.requests.contains { $0.status == 200 } })
+            #expect(await drive(clock) { h.logs.all.filter { $0.contains("notify gone") }.count >= 2 })
+            #expect(await drive(clock) { h.logs.all.filter { $0.contains("notify ding") }.count >= 2 })
+            #expect(await drive(clock) { h.receiver.requests.contains { $0.status == 200 } })
             await h.stopDelivery()
             let lines = h.logs.all
             #expect(lines.contains { $0.contains("notify feishu") && $0.contains("HTTP 503") }, "\(lines)")
@@ -60,7 +66,8 @@ struct HardeningTests {
 
     @Test("a receiver that does not answer in time: the log says 'timed out after 1 s'")
     func timeoutInWords() async throws {
-        let slowFirst: Receiver.Handler = { r in r.index == 0 ? Reply(status: 200, delay: .seconds(3)) : .ok }
+        // The first request is held unanswered until the test ends: only the timeout can end it.
+        let slowFirst: Receiver.Handler = { r in r.index == 0 ? Reply(status: 200, held: true) : .ok }
         try await withHarness(handler: slowFirst, notify: { base, _ in
             "notify:\n  - {id: std, format: standard, url: \"\(base)/hooks/standard\", group_window_s: 0, retry_max_s: 1, timeout_s: 1}"
         }) { h in
@@ -75,7 +82,14 @@ struct HardeningTests {
 
     @Test("a clean stop during a request logs no error and leaves the message pending, unattempted")
     func cleanStop() async throws {
-        try await withHarness(handler: { _ in Reply(status: 200, delay: .seconds(3)) }, notify: { try standardTargetYAML($0, $1) }) { h in
+        // The request is held unanswered, and timeout_s is far beyond the test: the request is still in
+        // flight when the service stops, however long a loaded machine takes to get there.
+        try await withHarness(handler: { _ in Reply(status: 200, held: true) }, notify: { base, dir in
+            """
+            notify:
+              - {id: std, format: standard, url: "\(base)/hooks/standard", secret_file: "\(try secretFile(stdSecret, named: "std.secret", in: dir))", group_window_s: 0, retry_max_s: 1, timeout_s: 300}
+            """
+        }) { h in
             try h.startDelivery()
             try await h.commit(try h.rig.trip("Z01", at: dayTime))
             #expect(await eventually { h.receiver.requests.count == 1 })

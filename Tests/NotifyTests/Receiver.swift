@@ -48,6 +48,9 @@ struct Reply: Sendable {
     var body: String = ""
     /// How long the receiver takes before it answers (to make a client time out).
     var delay: Duration = .zero
+    /// The receiver answers only once the test calls `Receiver.release()` (or stops it): a request
+    /// that stays in flight for as long as the test needs, however slow the machine is.
+    var held = false
     /// When > 0, the body is this many bytes streamed in 64 KiB chunks instead of `body`
     /// (a receiver that answers a webhook with a huge page).
     var streamBytes = 0
@@ -106,6 +109,7 @@ final class Receiver: Sendable {
                                     body: Data(buffer.readableBytesView), time: Date(), clockTime: clock?.elapsed)
             let reply = box.respond(&r)
             if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
+            if reply.held { await box.waitForRelease() }
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
             for (k, v) in reply.headers { fields[HTTPField.Name(k)!] = v }
@@ -154,7 +158,11 @@ final class Receiver: Sendable {
         return receiver
     }
 
+    /// Answers every held request (`Reply.held`), and any held later, at once.
+    func release() { box.released.withLock { $0 = true } }
+
     func stop() async {
+        release()
         let t = task.withLock { t -> Task<Void, any Error>? in defer { t = nil }; return t }
         guard let t else { return }
         t.cancel()
@@ -169,6 +177,10 @@ final class Receiver: Sendable {
         let recorded = Mutex<[ReceivedRequest]>([])
         let streamed = Mutex(0)
         let latencies = Mutex<[Duration]>([])
+        let released = Mutex(false)
+        func waitForRelease() async {
+            while !released.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+        }
         func nextLatency() -> Duration? { latencies.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
         let handler: Mutex<Handler>
         init(handler: @escaping Handler) { self.handler = Mutex(handler) }

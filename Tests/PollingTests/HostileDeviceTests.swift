@@ -111,7 +111,8 @@ struct HostileDeviceTests {
         defer { worker.requestStop() }
         let expected = String("bus-\(bus.id)".prefix(15))
         var names: [String] = []
-        for _ in 0..<50 {
+        // Up to 10 s for the thread to start: a loaded machine may take a while, a missing name never shows.
+        for _ in 0..<500 {
             names = Self.threadNames()
             if names.contains(expected) { break }
             try await Task.sleep(for: .milliseconds(20))

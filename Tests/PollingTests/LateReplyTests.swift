@@ -61,9 +61,11 @@ struct LateReplyTests {
         }
     }
 
-    @Test("a neighbour that answers late (250 ms, timeout 200 ms) never costs the healthy device on the same gateway a poll")
+    @Test("a neighbour that answers late (300 ms, timeout 200 ms) never costs the healthy device on the same gateway a poll")
     func lateNeighbour() async throws {
-        let rig = try GatewayRig(units: [1, 2], behaviours: [2: .late(.milliseconds(250))], pollInterval: .milliseconds(100),
+        // The gateway answers in turn, so the late reply must come after d2's deadline (200 ms) and
+        // before d1's, which starts then (400 ms): 300 ms leaves a loaded machine 100 ms either way.
+        let rig = try GatewayRig(units: [1, 2], behaviours: [2: .late(.milliseconds(300))], pollInterval: .milliseconds(100),
                                  timeout: .milliseconds(200), commLossAfter: 100)
         try await rig.run(for: .milliseconds(2000))
         let healthy = rig.scans("d1")
