@@ -1,0 +1,98 @@
+import Alarms
+import Control
+import Foundation
+@testable import Daemon
+import Journal
+import Logging
+import ServiceLifecycle
+import SiteConfig
+import Synchronization
+import Testing
+
+/// The daemon's timed parts run on the injected clock and wall time: a test moves days in
+/// milliseconds, and a graceful stop ends their waits without the clock moving.
+struct TimedPartsTests {
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Waits (in real time, bounded) until `condition` holds.
+    static func until(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return condition()
+    }
+
+    /// One round of a part that sleeps on `clock`: waits until it sleeps, moves the clock to its
+    /// deadline, and waits until it sleeps again (its round done).
+    static func nextRound(_ clock: ManualClock) async -> Bool {
+        guard await until({ clock.nextDeadline != nil }), let deadline = clock.nextDeadline else { return false }
+        clock.advance(to: deadline)
+        return await until { (clock.nextDeadline ?? .zero) > deadline }
+    }
+
+    @Test("a part acts once per period of the injected clock, never on real time, and a graceful stop ends its wait at once")
+    func tickerOnManualClock() async throws {
+        let clock = ManualClock()
+        let rounds = Mutex(0)
+        // An hour per round: on real time this test could never see a round.
+        let ticker = Ticker("hourly", every: .seconds(3600), clock: clock) { rounds.withLock { $0 += 1 } }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: ticker)], logger: Self.quiet))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            #expect(await Self.until { clock.nextDeadline != nil })
+            #expect(rounds.withLock { $0 } == 0, "the first round waits a period")
+            for n in 1...3 {
+                #expect(await Self.nextRound(clock))
+                #expect(rounds.withLock { $0 } == n)
+            }
+            #expect(clock.elapsed == .seconds(3 * 3600))
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
+        #expect(clock.elapsed == .seconds(3 * 3600), "stopping did not need the clock to move")
+        #expect(rounds.withLock { $0 } == 3)
+    }
+
+    @Test("journal pruning runs at start and once a day of the injected clock, judging age by the injected wall time")
+    func pruningOnManualClock() async throws {
+        let dir = try Paths.tempDir("prune-clock")
+        let journal = try Journal(path: dir.appendingPathComponent("journal.sqlite").path)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try await journal.commit([AlarmEvent(kind: .armed, time: start, zone: "Z1")])
+        let clock = ManualClock()
+        // Wall time moves with the manual clock.
+        let now: @Sendable () -> Date = { start.addingTimeInterval(Double(clock.elapsed.components.seconds)) }
+        let pruning = Ticker.journalPruning(journal, keepEventsDays: 30, logger: Self.quiet, clock: clock, now: now)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: pruning)], logger: Self.quiet))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            #expect(await Self.until { clock.nextDeadline != nil }, "the round at start is done")
+            for _ in 1...30 { #expect(await Self.nextRound(clock)) }
+            #expect(try journal.events(after: 0, limit: 10).count == 1, "30 days old is kept (keep_events_days: 30)")
+            #expect(await Self.nextRound(clock))
+            #expect(try journal.events(after: 0, limit: 10).isEmpty, "31 days old is pruned on the 31st daily round")
+            #expect(clock.elapsed == .seconds(31 * 86400))
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
+    }
+
+    @Test("the daemon's parts run in one group on a manual clock and stop in order on graceful shutdown, removing the control socket")
+    func daemonStopsGracefully() async throws {
+        let site = try BigSite(name: "parts-stop", devices: 1, zonesPerDevice: 2)
+        let config = try SiteConfigLoader().load(file: site.config)
+        let clock = ManualClock()
+        let daemon = try WatchroomDaemon(config: config, logger: Self.quiet, clock: clock)
+        let group = await daemon.serviceGroup()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            #expect(await Self.until { FileManager.default.fileExists(atPath: site.controlSocket) })
+            #expect(try ControlClient(socketPath: site.controlSocket).request("GET", "/v1/health", timeout: 2).status == 200)
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
+        #expect(!FileManager.default.fileExists(atPath: site.controlSocket))
+    }
+}
