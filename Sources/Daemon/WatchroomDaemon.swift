@@ -7,6 +7,7 @@ public import Logging
 import Notify
 public import ServiceLifecycle
 public import SiteConfig
+import Synchronization
 public import UnixSignals
 
 /// The daemon's parts wired together: journal, alarm service, pollers, delivery and the control
@@ -24,6 +25,9 @@ public final class WatchroomDaemon: Sendable {
     let retention: RetentionMonitor
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
+    /// Time since start on `clock`.
+    private let elapsed: @Sendable () -> Duration
+    private let progress = Mutex(ProgressWatch())
     private let logger: Logger
 
     public struct StartError: Error, CustomStringConvertible {
@@ -36,6 +40,7 @@ public final class WatchroomDaemon: Sendable {
         self.logger = logger
         self.clock = clock
         self.now = now
+        elapsed = Self.elapsed(on: clock)
         do {
             try PrivateDirectory.create(config.stateDir, mode: 0o750)
         } catch {
@@ -64,17 +69,23 @@ public final class WatchroomDaemon: Sendable {
     }
 
     /// Whether every bus worker and the alarm engine made progress recently: the watchdog is fed
-    /// only then, so a hung worker gets the daemon restarted by systemd. Bus workers stamp their
-    /// progress on their own threads with the continuous clock, so that part is measured on it
-    /// (`monotonic`); the engine's progress is wall time from the injected `now`.
-    public func isHealthy(monotonic: ContinuousClock.Instant = .now) async -> Bool {
-        for (bus, stats) in monitor.busStats() {
+    /// only then, so a hung worker gets the daemon restarted by systemd. Judged on the injected
+    /// clock (a worker's progress stamp that has not moved for its window) and `now` (the
+    /// engine's last step).
+    public func isHealthy() async -> Bool {
+        let stamps = monitor.busStats().map { bus, stats in
             let devices = Double(config.devices(on: bus.id).count)
             let cycle = seconds(bus.pollInterval) + seconds(bus.timeout) * max(1, devices)
-            let window = Duration.seconds(max(10, 3 * cycle))
-            guard let last = stats.lastProgress, monotonic - last < window else { return false }
+            return ProgressWatch.Stamp(bus: bus.id, progress: stats.lastProgress, window: .seconds(max(10, 3 * cycle)))
         }
+        let t = elapsed()
+        guard progress.withLock({ $0.allProgressing(stamps, at: t) }) else { return false }
         return now().timeIntervalSince(await alarms.lastProgress) < 10
+    }
+
+    private static func elapsed(on clock: some Clock<Duration>) -> @Sendable () -> Duration {
+        let origin = clock.now
+        return { origin.duration(to: clock.now) }
     }
 
     private func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

@@ -14,9 +14,10 @@ import Testing
 struct TimedPartsTests {
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    /// Waits (in real time, bounded) until `condition` holds.
+    /// Waits (in real time, bounded) until `condition` holds. The bound is generous: process tests
+    /// running beside this one block cooperative threads while they wait for their children.
     static func until(_ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if condition() { return true }
             try? await Task.sleep(for: .milliseconds(2))
@@ -27,9 +28,16 @@ struct TimedPartsTests {
     /// One round of a part that sleeps on `clock`: waits until it sleeps, moves the clock to its
     /// deadline, and waits until it sleeps again (its round done).
     static func nextRound(_ clock: ManualClock) async -> Bool {
-        guard await until({ clock.nextDeadline != nil }), let deadline = clock.nextDeadline else { return false }
+        guard await until({ clock.nextDeadline != nil }), let deadline = clock.nextDeadline else {
+            Issue.record("nothing sleeps on the clock at \(clock.elapsed)")
+            return false
+        }
         clock.advance(to: deadline)
-        return await until { (clock.nextDeadline ?? .zero) > deadline }
+        guard await until({ (clock.nextDeadline ?? .zero) > deadline }) else {
+            Issue.record("woken at \(deadline), the part did not sleep again (next deadline \(String(describing: clock.nextDeadline)))")
+            return false
+        }
+        return true
     }
 
     @Test("a part acts once per period of the injected clock, never on real time, and a graceful stop ends its wait at once")
@@ -77,6 +85,30 @@ struct TimedPartsTests {
             await group.triggerGracefulShutdown()
             try await tasks.next()
         }
+    }
+
+    @Test("a bus worker whose progress stamp stops moving is unhealthy once its window has passed on the injected clock; a moving one never is")
+    func stuckWorkerOnInjectedClock() {
+        var watch = ProgressWatch()
+        let start = ContinuousClock.now
+        func look(lan: ContinuousClock.Instant?, rtu: ContinuousClock.Instant?, at t: Duration) -> Bool {
+            watch.allProgressing([.init(bus: "lan", progress: lan, window: .seconds(10)),
+                                  .init(bus: "rtu", progress: rtu, window: .seconds(30))], at: t)
+        }
+        #expect(!look(lan: nil, rtu: start, at: .zero), "a worker that never made progress is not healthy")
+        // lan keeps stamping; rtu stamped once and hangs.
+        for s in 0...29 {
+            let t = Duration.seconds(s)
+            let healthy = look(lan: start + t, rtu: start, at: t)
+            #expect(healthy, "healthy at \(s) s: rtu's window is 30 s")
+        }
+        let stuck = look(lan: start + .seconds(30), rtu: start, at: .seconds(30))
+        #expect(!stuck, "rtu stuck for its whole window")
+        // rtu moves again: healthy at once; lan then stops, healthy within its 10 s window, not after.
+        let moved = look(lan: start + .seconds(31), rtu: start + .seconds(31), at: .seconds(31))
+        let within = look(lan: start + .seconds(31), rtu: start + .seconds(32), at: .seconds(40) + .milliseconds(999))
+        let after = look(lan: start + .seconds(31), rtu: start + .seconds(41), at: .seconds(41))
+        #expect(moved && within && !after, "moved \(moved), within \(within), after \(after)")
     }
 
     @Test("the daemon's parts run in one group on a manual clock and stop in order on graceful shutdown, removing the control socket")
