@@ -49,7 +49,7 @@ struct ProcessSignals: Service {
                 case .signal(.sighup):
                     guard !stopping, let fresh = await reload() else { continue }
                     // A stop that came while validating wins over the reload.
-                    if Task.isShuttingDownGracefully { announceStop(nil) } else { ending.end(.reload(fresh)) }
+                    if Task.isShuttingDownGracefully { announceStop(stopSeen()) } else { ending.end(.reload(fresh)) }
                     break loop
                 case .signal(let sig):
                     announceStop(sig)
