@@ -111,6 +111,46 @@ struct TimedPartsTests {
         #expect(moved && within && !after, "moved \(moved), within \(within), after \(after)")
     }
 
+    @Test("systemd housekeeping on the injected clock: READY, then WATCHDOG=1 per beat while healthy, withheld once a worker hangs for its window; once the generation ends the watchdog is fed unconditionally until it stops last")
+    func housekeepingOnManualClock() async throws {
+        let site = try BigSite(name: "housekeeping", devices: 1, zonesPerDevice: 1)
+        let config = try SiteConfigLoader().load(file: site.config)
+        let notify = try NotifySocket(dir: site.dir)
+        let environment = ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"]
+        let clock = ManualClock()
+        let daemon = try WatchroomDaemon(config: config, logger: Self.quiet, clock: clock)
+        let ending = GenerationEnd()
+        let housekeeping = SystemdHousekeeping(daemon: daemon, notifier: SystemdNotifier(environment: environment), ending: ending,
+                                               clock: clock, logger: Self.quiet, environment: environment)
+        let group = await daemon.serviceGroup(first: [.init(service: housekeeping)])
+        let pings = { notify.count { $0 == "WATCHDOG=1" } }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            #expect(await notify.wait { $0.hasPrefix("READY=1\nSTATUS=1 bus, 1 zone") }, "every bus attempted a cycle: \(notify.all)")
+            // Healthy: one ping per beat (1 s: half of WATCHDOG_USEC, at most 1 s) of the manual clock.
+            var before = pings()
+            #expect(await Self.nextRound(clock))
+            #expect(await Self.until { pings() == before + 1 })
+            // A hung worker's progress stops moving: after its 10 s window on the clock, no more pings.
+            daemon.monitor.setHung(bus: "lan", true)
+            for _ in 1...11 { #expect(await Self.nextRound(clock)) }
+            before = pings()
+            for _ in 1...3 { #expect(await Self.nextRound(clock)) }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(pings() == before, "withheld while the worker hangs")
+            // The generation ends (a stop or a reload): fed unconditionally while the parts stop.
+            ending.end(.stop)
+            for n in 1...3 {
+                #expect(await Self.nextRound(clock))
+                #expect(await Self.until { pings() >= before + n })
+            }
+            daemon.monitor.setHung(bus: "lan", false)
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
+        #expect(!FileManager.default.fileExists(atPath: site.controlSocket))
+    }
+
     @Test("the daemon's parts run in one group on a manual clock and stop in order on graceful shutdown, removing the control socket")
     func daemonStopsGracefully() async throws {
         let site = try BigSite(name: "parts-stop", devices: 1, zonesPerDevice: 2)
