@@ -117,31 +117,37 @@ struct TimedPartsTests {
         let config = try SiteConfigLoader().load(file: site.config)
         let notify = try NotifySocket(dir: site.dir)
         let environment = ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"]
-        let clock = ManualClock()
+        // The daemon's parts and the housekeeping on clocks of their own, moved together: then each
+        // round below is exactly one of the housekeeping's beats, whatever the tick is doing.
+        let clock = ManualClock(), beats = ManualClock()
         let daemon = try WatchroomDaemon(config: config, logger: Self.quiet, clock: clock)
         let ending = GenerationEnd()
         let housekeeping = SystemdHousekeeping(daemon: daemon, notifier: SystemdNotifier(environment: environment), ending: ending,
-                                               clock: clock, logger: Self.quiet, environment: environment)
+                                               clock: beats, logger: Self.quiet, environment: environment)
         let group = await daemon.serviceGroup(first: [.init(service: housekeeping)])
         let pings = { notify.count { $0 == "WATCHDOG=1" } }
+        let beat = { () async -> Bool in
+            clock.advance(by: .seconds(1))
+            return await Self.nextRound(beats)
+        }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             #expect(await notify.wait { $0.hasPrefix("READY=1\nSTATUS=1 bus, 1 zone") }, "every bus attempted a cycle: \(notify.all)")
             // Healthy: one ping per beat (1 s: half of WATCHDOG_USEC, at most 1 s) of the manual clock.
             var before = pings()
-            #expect(await Self.nextRound(clock))
+            #expect(await beat())
             #expect(await Self.until { pings() == before + 1 })
             // A hung worker's progress stops moving: after its 10 s window on the clock, no more pings.
             daemon.monitor.setHung(bus: "lan", true)
-            for _ in 1...11 { #expect(await Self.nextRound(clock)) }
+            for _ in 1...11 { #expect(await beat()) }
             before = pings()
-            for _ in 1...3 { #expect(await Self.nextRound(clock)) }
+            for _ in 1...3 { #expect(await beat()) }
             try await Task.sleep(for: .milliseconds(50))
             #expect(pings() == before, "withheld while the worker hangs")
             // The generation ends (a stop or a reload): fed unconditionally while the parts stop.
             ending.end(.stop)
             for n in 1...3 {
-                #expect(await Self.nextRound(clock))
+                #expect(await beat())
                 #expect(await Self.until { pings() >= before + n })
             }
             daemon.monitor.setHung(bus: "lan", false)
