@@ -44,6 +44,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Commissioning and the newcomer's demo: the simulator as a mode of watchroomd, kept out
@@ -53,6 +54,7 @@ let package = Package(
             dependencies: [
                 "Daemon", "Simulator", "Modbus", "SiteConfig", "Polling", "Alarms", "Control", "Records",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
@@ -95,7 +97,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify", "Records",
-                           .product(name: "Hummingbird", package: "hummingbird")]
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
     ]
 )

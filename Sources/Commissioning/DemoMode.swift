@@ -4,6 +4,7 @@ import Foundation
 public import Logging
 import Modbus
 import Polling
+import ServiceLifecycle
 import SiteConfig
 import Simulator
 import Synchronization
@@ -47,7 +48,10 @@ public enum DemoMode {
         for line in SimulatorMode.describe(server) { logger.info("\(line)") }
 
         let daemon = try WatchroomDaemon(config: config, logger: logger)
-        let polling = Task { await daemon.run() }
+        let parts = await daemon.serviceGroup()
+        let polling = Task {
+            do { try await parts.run() } catch { logger.critical("the daemon stopped: \(error)") }
+        }
         let narrator = Logger(label: "scenario")
         let socket = config.controlSocket
         logger.notice("operators can join with: watchroomctl --socket \(socket) watch")
@@ -74,7 +78,7 @@ public enum DemoMode {
             narrator.notice("▶ interrupted")
         }
         trap.cancel()
-        polling.cancel()
+        await parts.triggerGracefulShutdown()
         await polling.value
         server.stop()
         return 0

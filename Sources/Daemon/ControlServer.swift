@@ -69,9 +69,19 @@ struct ControlServer: Sendable {
         ControlAPI(alarms: alarms, duty: duty, buses: monitor, writes: monitor).makeRouter()
     }
 
-    /// Serves until `stop` is triggered: then stops accepting, lets running requests finish
-    /// (watch streams end when their broadcaster finishes) and returns.
-    func run(until stop: ShutdownTrigger) async throws {
+    /// Serves until the service group stops it: then ends the watch streams, stops accepting,
+    /// lets running requests finish (the pipeline is still up, so commands are answered) and
+    /// removes the socket. Hummingbird's `Application` runs right here, in the daemon's group.
+    /// A server that cannot run is logged and leaves the rest of the daemon running.
+    func run() async {
+        do { try await serve() } catch is CancellationError {} catch {
+            logger.critical("control API stopped: \(error)")
+            try? await gracefulShutdown()
+        }
+        unlink(socketPath)
+    }
+
+    private func serve() async throws {
         try prepareSocket()
         let router = makeRouter()
         let path = socketPath, group = group, logger = logger
@@ -93,21 +103,12 @@ struct ControlServer: Sendable {
             },
             logger: Logger(label: "control")
         )
-        let services = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "control")))
-        await stop.install { await services.triggerGracefulShutdown() }
-        try await services.run()
+        try await withGracefulShutdownHandler {
+            try await app.run()
+        } onGracefulShutdown: { [bus = alarms.bus] in
+            // A watch stream is a request that never ends by itself: the server would wait on it.
+            bus.finish()
+        }
     }
 }
 
-/// Lets one task tell another's service group to shut down gracefully.
-actor ShutdownTrigger {
-    private var action: (@Sendable () async -> Void)?
-    private var fired = false
-    func install(_ action: @escaping @Sendable () async -> Void) async {
-        if fired { await action() } else { self.action = action }
-    }
-    func fire() async {
-        fired = true
-        await action?()
-    }
-}

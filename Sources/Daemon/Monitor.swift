@@ -1,32 +1,56 @@
 public import Alarms
-import Foundation
+public import Foundation
 import Journal
 public import Logging
 public import Polling
 public import SiteConfig
+public import ServiceLifecycle
 import Synchronization
 
 /// The polling pipeline: a point source per bus (Modbus bus workers today) feeding batches of
-/// scans into the alarm service, a one-second tick for time-based rules, and panel writes going
-/// back to the sources. Runs until its task is cancelled.
-public final class Monitor: Sendable {
+/// scans into the alarm service, and panel writes going back to the sources. A service: it runs
+/// until the group stops it (graceful shutdown or cancellation), then stops the sources and
+/// writes the last sensor buckets. The one-second tick is a part of its own (`Ticker`) that
+/// wakes this one through `handOutWrites()`.
+public final class Monitor: Service, Sendable {
     public let config: SiteConfig
     public let alarms: AlarmService
     private let logger: Logger
     private let workers: [any PointSource]
     private let inbox = ScanInbox()
+    private let clock: any Clock<Duration>
+    private let now: @Sendable () -> Date
     private let firstCycle = Mutex<Set<String>>([])
+    /// Finished once every bus has attempted a cycle (readiness waits on it, never polls for it).
+    private let firstCycleSignal: AsyncStream<Void>.Continuation
+    private let firstCycleStream: AsyncStream<Void>
 
-    public init(config: SiteConfig, alarms: AlarmService, logger: Logger) {
+    /// `clock` paces retried writes; `now` stamps the pipeline's own wakeups.
+    public init(config: SiteConfig, alarms: AlarmService, logger: Logger,
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config
         self.alarms = alarms
         self.logger = logger
+        self.clock = clock
+        self.now = now
         let inbox = self.inbox
         workers = PointSources.make(for: config) { inbox.put($0) }
+        (firstCycleStream, firstCycleSignal) = AsyncStream.makeStream(of: Void.self)
+        if config.buses.isEmpty { firstCycleSignal.finish() }
     }
 
     /// True once every bus has attempted a full poll cycle.
     public var firstCycleDone: Bool { firstCycle.withLock { $0.count } == config.buses.count }
+
+    /// Returns once every bus has attempted a full poll cycle (or the task is cancelled). One waiter.
+    public func untilFirstCycle() async {
+        for await _ in firstCycleStream {}
+    }
+
+    /// Wakes the pipeline to hand out the engine's panel writes (after a tick decided some).
+    public func handOutWrites() {
+        inbox.put(.cycle(bus: "", time: now(), overrun: false))
+    }
 
     public func busStats() -> [(Bus, BusStats)] { workers.map { ($0.bus, $0.stats) } }
 
@@ -37,14 +61,7 @@ public final class Monitor: Sendable {
         let requests = config.devices.reduce(0) { $0 + config.plan(for: $1).requests.count }
         logger.notice("watching \(config.siteName): \(config.buses.count) buses, \(config.devices.count) devices, \(config.zones.count) zones, \(config.sensors.count) sensors, \(config.equipment.count) equipment points; \(requests) requests per scan")
         for w in workers { w.start() }
-        let ticker = Task { [alarms, inbox] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                await alarms.tick()
-                inbox.put(.cycle(bus: "", time: Date(), overrun: false))  // wake the loop to hand out writes
-            }
-        }
-        await withTaskCancellationHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             for await _ in inbox.wakeups {
                 let batch = inbox.drain()
                 for event in batch {
@@ -54,7 +71,9 @@ public final class Monitor: Sendable {
                             logger.error("bus \(bus): link down: \(error?.description ?? "unknown error"); retrying with backoff")
                         }
                     case .cycle(let bus, _, _):
-                        if !bus.isEmpty { firstCycle.withLock { _ = $0.insert(bus) } }
+                        if !bus.isEmpty, firstCycle.withLock({ $0.insert(bus).inserted && $0.count == config.buses.count }) {
+                            firstCycleSignal.finish()
+                        }
                     case .write(let w, let error):
                         if let error {
                             logger.error("write \(w) failed: \(error)")
@@ -67,11 +86,9 @@ public final class Monitor: Sendable {
                 await alarms.ingest(batch)
                 for w in await alarms.takeWrites() { enqueue(w) }
             }
-        } onCancel: { [inbox] in
+        } onCancelOrGracefulShutdown: { [inbox] in
             inbox.close()
         }
-        ticker.cancel()
-        await ticker.value
         // Sources stop together: each leaves within its transaction deadline.
         await withTaskGroup(of: Void.self) { group in for w in workers { group.addTask { await w.stop() } } }
         await alarms.flushSamples()
@@ -80,8 +97,8 @@ public final class Monitor: Sendable {
 
     private func retryLater(_ w: OutputWrite) {
         let worker = workers.first { $0.devices.contains { $0.id == w.device } }
-        Task {
-            try? await Task.sleep(for: .seconds(5))
+        Task { [clock] in
+            try? await clock.sleep(for: .seconds(5))
             worker?.enqueue(w)
         }
     }

@@ -4,9 +4,10 @@ import Logging
 import Records
 import SiteConfig
 
-/// Checks every file-based recorder's storage on a timer (and at start): the rule, recording
-/// running, the free-space forecast; prunes when configured. File I/O runs on its own queue,
-/// never on Swift's cooperative pool.
+/// Checks every file-based recorder's storage: the rule, recording running, the free-space
+/// forecast; prunes when configured. `service(clock:)` runs the checks at start and then every
+/// `retention_check_s` on the injected clock; `now` is the wall time footage is judged by. File
+/// I/O runs on its own queue, never on Swift's cooperative pool.
 struct RetentionMonitor: Sendable {
     let config: SiteConfig
     let journal: Journal
@@ -16,12 +17,15 @@ struct RetentionMonitor: Sendable {
 
     private static let queue = DispatchQueue(label: "watchroom.retention")
 
-    func run() async {
-        let recorders = config.recorders.filter { $0.storagePath != nil }
-        guard !recorders.isEmpty else { return }
-        while !Task.isCancelled {
+    /// The recorders whose storage the daemon can see.
+    var recorders: [Recorder] { config.recorders.filter { $0.storagePath != nil } }
+
+    /// The checks as a part of the daemon, nil when no recorder has storage to check.
+    func service(clock: any Clock<Duration>) -> Ticker? {
+        let recorders = recorders
+        guard !recorders.isEmpty else { return nil }
+        return Ticker("retention checks", every: .seconds(config.duty.retentionCheckSeconds), atStart: true, clock: clock) {
             for r in recorders { await check(r) }
-            try? await Task.sleep(for: .seconds(config.duty.retentionCheckSeconds))
         }
     }
 

@@ -1,13 +1,21 @@
 import Alarms
-import Foundation
+public import Foundation
 import Journal
 import Polling
 import Records
 public import Logging
 import Notify
+public import ServiceLifecycle
 public import SiteConfig
+import Synchronization
+public import UnixSignals
 
-/// The daemon's parts wired together: journal, alarm service, pollers and the control API.
+/// The daemon's parts wired together: journal, alarm service, pollers, delivery and the control
+/// API, each long-running part a `Service` run in one `ServiceGroup` (`serviceGroup`).
+///
+/// Time comes from here: `clock` for every sleep and interval (tick, pruning, retention checks,
+/// delivery pacing, systemd housekeeping), `now` for wall time (journal stamps, footage ages, the
+/// engine's progress). Tests pass a manual clock and their own `now`.
 public final class WatchroomDaemon: Sendable {
     public let config: SiteConfig
     public let alarms: AlarmService
@@ -15,15 +23,24 @@ public final class WatchroomDaemon: Sendable {
     let control: ControlServer
     let delivery: DeliveryService
     let retention: RetentionMonitor
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Date
+    /// Time since start on `clock`.
+    private let elapsed: @Sendable () -> Duration
+    private let progress = Mutex(ProgressWatch())
     private let logger: Logger
 
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
     }
 
-    public init(config: SiteConfig, logger: Logger) throws {
+    public init(config: SiteConfig, logger: Logger,
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.config = config
         self.logger = logger
+        self.clock = clock
+        self.now = now
+        elapsed = Self.elapsed(on: clock)
         do {
             try PrivateDirectory.create(config.stateDir, mode: 0o750)
         } catch {
@@ -34,68 +51,89 @@ public final class WatchroomDaemon: Sendable {
         do { journal = try Journal(path: path) } catch {
             throw StartError(description: "cannot open the journal \(path): \(error)")
         }
-        let alarms = try AlarmService(config: config, journal: journal, logger: logger)
+        let alarms = try AlarmService(config: config, journal: journal, logger: logger, now: now)
         self.alarms = alarms
         do {
-            delivery = try DeliveryService(config: config, journal: journal, logger: logger) { target, failing, reason in
+            delivery = try DeliveryService(config: config, journal: journal, logger: logger, onFailure: { target, failing, reason in
                 await alarms.deliveryFailure(target: target, failing: failing, reason: reason)
-            }
+            }, clock: clock, now: now)
         } catch {
             throw StartError(description: "\(error)")
         }
-        monitor = Monitor(config: config, alarms: alarms, logger: logger)
-        let duty = DutyService(config: config, journal: journal, alarms: alarms)
-        retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: { Date() })
+        monitor = Monitor(config: config, alarms: alarms, logger: logger, clock: clock, now: now)
+        let duty = DutyService(config: config, journal: journal, alarms: alarms, now: now)
+        retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: now)
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
                                 duty: duty, logger: logger)
         try control.prepareSocket()
     }
 
     /// Whether every bus worker and the alarm engine made progress recently: the watchdog is fed
-    /// only then, so a hung worker gets the daemon restarted by systemd.
-    public func isHealthy(now: ContinuousClock.Instant = .now) async -> Bool {
-        for (bus, stats) in monitor.busStats() {
+    /// only then, so a hung worker gets the daemon restarted by systemd. Judged on the injected
+    /// clock (a worker's progress stamp that has not moved for its window) and `now` (the
+    /// engine's last step).
+    public func isHealthy() async -> Bool {
+        let stamps = monitor.busStats().map { bus, stats in
             let devices = Double(config.devices(on: bus.id).count)
             let cycle = seconds(bus.pollInterval) + seconds(bus.timeout) * max(1, devices)
-            let window = Duration.seconds(max(10, 3 * cycle))
-            guard let last = stats.lastProgress, now - last < window else { return false }
+            return ProgressWatch.Stamp(bus: bus.id, progress: stats.lastProgress, window: .seconds(max(10, 3 * cycle)))
         }
-        return Date().timeIntervalSince(await alarms.lastProgress) < 10
+        let t = elapsed()
+        guard progress.withLock({ $0.allProgressing(stamps, at: t) }) else { return false }
+        return now().timeIntervalSince(await alarms.lastProgress) < 10
+    }
+
+    private static func elapsed(on clock: some Clock<Duration>) -> @Sendable () -> Duration {
+        let origin = clock.now
+        return { origin.duration(to: clock.now) }
     }
 
     private func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
-    /// Runs until cancelled: polling, the control API and daily journal pruning.
-    public func run() async {
-        let prune = Task { [alarms, config, logger] in
-            while !Task.isCancelled {
-                do {
-                    let n = try await alarms.journal.prune(keepEventsDays: config.keepEventsDays, now: Date())
-                    if n > 0 { logger.notice("journal pruned: \(n) rows older than \(config.keepEventsDays) days") }
-                } catch { logger.error("journal pruning failed: \(error)") }
-                try? await Task.sleep(for: .seconds(86400))
-            }
-        }
-        let stopAPI = ShutdownTrigger()
-        let api = Task { [control, logger] in
-            do { try await control.run(until: stopAPI) } catch is CancellationError {} catch {
-                logger.critical("control API stopped: \(error)")
-            }
-        }
+    /// Readies the pipeline (delivery attached, what the restore implies committed) and returns
+    /// the daemon's parts in one group: `first` start before them and stop after them (systemd
+    /// housekeeping), `last` start after them and stop first (the signals).
+    ///
+    /// Parts stop in reverse start order, each after the one before it has returned: the control
+    /// API (watch streams end, no new requests, running ones are answered), the tick, the polling
+    /// pipeline (sources stop, its journal writes finish), retention checks, delivery (cancelled;
+    /// the outbox is kept for the next start), journal pruning.
+    public func serviceGroup(first: [ServiceGroupConfiguration.ServiceConfiguration] = [],
+                             last: [ServiceGroupConfiguration.ServiceConfiguration] = [],
+                             gracefulShutdownSignals: [UnixSignal] = []) async -> ServiceGroup {
         await alarms.attach(delivery)
         // While the journal cannot hold outbox rows, notifications go out from the delivery service's memory.
         await alarms.sendFromMemory { [delivery] in delivery.deliverFromMemory($0) }
         await alarms.reconcileWithConfig()
-        let sending = Task { [delivery] in await delivery.run() }
-        let checkingRecorders = Task { [retention] in await retention.run() }
-        await monitor.run()
-        checkingRecorders.cancel()
-        sending.cancel()
-        await sending.value
-        await alarms.finishWatchers()
-        await stopAPI.fire()
-        prune.cancel()
-        _ = await api.value
-        unlink(config.controlSocket)
+        return ServiceGroup(configuration: .init(services: first + parts() + last, gracefulShutdownSignals: gracefulShutdownSignals,
+                                                 logger: logger))
+    }
+
+    /// The daemon's own parts, in start order.
+    func parts() -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let pruning = Ticker.journalPruning(alarms.journal, keepEventsDays: config.keepEventsDays, logger: logger, clock: clock, now: now)
+        let tick = Ticker("tick", every: .seconds(1), clock: clock) { [alarms, monitor] in
+            await alarms.tick()
+            monitor.handOutWrites()
+        }
+        var services: [any Service] = [pruning, DeliveryLanes(delivery: delivery)]
+        if let checks = retention.service(clock: clock) { services.append(checks) }
+        services += [monitor, tick, control]
+        return services.map { .init(service: $0) }
     }
 }
+
+/// The delivery lanes as one part: cancelled when the group stops them (a message in flight is
+/// sent again at the next start: the outbox is kept).
+struct DeliveryLanes: Service {
+    let delivery: DeliveryService
+
+    func run() async {
+        let delivery = delivery
+        await cancelWhenGracefulShutdown { await delivery.run() }
+        // Without targets there is nothing to send, but the part stays until the group stops.
+        try? await gracefulShutdown()
+    }
+}
+
+extension ControlServer: Service {}

@@ -29,13 +29,13 @@ struct NotifierRegistryCheckTests {
         #expect(report.output.split(separator: "\n").first.map(String.init) == bad.located, "\(report.output)")
 
         let check = try ChildProcess(Paths.watchroomd, ["check-config", site.config])
-        defer { check.stop() }
+        defer { check.stopInBackground() }
         #expect(await eventually { !check.process.isRunning })
         #expect(check.process.terminationStatus == 2)
         #expect(await check.waitForLine { $0 == bad.located } != nil, "\(check.output)")
 
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await eventually { !daemon.process.isRunning })
         #expect(daemon.process.terminationStatus == 2)
         #expect(await daemon.waitForLine { $0.contains(bad.located) } != nil, "\(daemon.output)")
@@ -47,10 +47,10 @@ struct NotifierRegistryCheckTests {
         try Self.withFormat(site, "standard").text.write(toFile: site.config, atomically: true, encoding: .utf8)
         let notify = try NotifySocket(dir: site.dir)
         let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
-        defer { sim.stop() }
+        defer { sim.stopInBackground() }
         #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
         let daemon = try ChildProcess(Paths.watchroomd, ["run", "--config", site.config], environment: ["NOTIFY_SOCKET": notify.path])
-        defer { daemon.stop() }
+        defer { daemon.stopInBackground() }
         #expect(await notify.wait { $0.hasPrefix("READY=1") })
 
         let bad = try Self.withFormat(site, "slack")
