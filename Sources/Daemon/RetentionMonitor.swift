@@ -59,12 +59,19 @@ struct RetentionMonitor: Sendable {
             holds = []
             holdsReadable = false
         }
-        let space = try? disk.space(at: path)
+        // Without the free space the forecast and the disk-full check cannot be judged: a storage fault, not a pass.
+        let space: DiskSpace?
+        var spaceUnreadable: String?
+        do { space = try disk.space(at: path) } catch {
+            space = nil
+            spaceUnreadable = "\(error)"
+        }
         let pruning = r.with(prune: r.prune && holdsReadable)
         var (status, prunable) = RetentionCheck.evaluate(pruning, segments: segments, disk: space, holds: holds, runningSince: firstSeen, now: t)
-        let storage = RetentionStatus.Finding(check: "storage", ok: holdsReadable,
-                                              text: holdsReadable ? "\(segments.count) footage files in \(path)"
-                                                               : "retention holds cannot be read from the journal; not pruning \(path)")
+        let storageText = !holdsReadable ? "retention holds cannot be read from the journal; not pruning \(path)"
+            : spaceUnreadable.map { "the free space of \(path) cannot be read (\($0)); the disk forecast is not judged" }
+            ?? "\(segments.count) footage files in \(path)"
+        let storage = RetentionStatus.Finding(check: "storage", ok: holdsReadable && spaceUnreadable == nil, text: storageText)
         status.findings.append(storage)
         if pruning.prune && !prunable.isEmpty {
             let deleted = FootagePruner.prune(prunable, recorder: r, holds: { try? journal.holds(activeAt: now()) }, now: now)

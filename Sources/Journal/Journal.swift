@@ -26,12 +26,17 @@ public final class Journal: Sendable {
 
     /// Runs synchronous reads on a reader thread and awaits them, so an async caller (an HTTP handler)
     /// never blocks a thread of Swift's small cooperative pool on SQLite.
+    /// At most `readSlots.count` run at once (the pool's readers), the rest wait without a thread.
     public func reading<T: Sendable>(_ work: @escaping @Sendable (Journal) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        await readSlots.acquire()
+        defer { readSlots.release() }
+        return try await withCheckedThrowingContinuation { continuation in
             Self.readers.async { continuation.resume(with: Result { try work(self) }) }
         }
     }
 
+    /// The pool's reader count: more concurrent reads would only queue inside GRDB holding threads.
+    let readSlots = ReadSlots(count: 4)
     private static let readers = DispatchQueue(label: "watchroom.journal.readers", attributes: .concurrent)
 
     /// Schema changes, each registered once by name and applied in order.
