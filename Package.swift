@@ -79,9 +79,11 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal", "Modbus"]),
+        // The manual clock the test targets drive injected time with (a library, so it exists once).
+        .target(name: "TestClock", path: "Tests/TestClock"),
         .testTarget(
             name: "NotifyTests",
-            dependencies: ["Notify", "Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["Notify", "Alarms", "SiteConfig", "Journal", "TestClock", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "SiteConfig", "Alarms", "Journal"]),
@@ -96,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify", "Records",
+            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify", "Records", "TestClock",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),

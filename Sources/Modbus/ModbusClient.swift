@@ -5,7 +5,7 @@ internal import Glibc
 
 /// A Modbus master over one libmodbus context.
 ///
-/// libmodbus opens the link (TCP connect with its timeout, serial port settings); every
+/// libmodbus opens the serial link (TCP is connected here, with poll); every
 /// transaction is framed and read here, against one deadline for the whole reply, because
 /// libmodbus 3.1.6 neither checks the unit id of a TCP reply nor bounds a reply that arrives a
 /// byte at a time. A TCP reply is matched to its request by transaction id (late and duplicate
@@ -55,7 +55,16 @@ public final class ModbusClient {
 
     public func connect() throws(ModbusError) {
         if isConnected { return }
-        if case .failure(let e) = valueOrErrno({ modbus_connect(ctx) }) {
+        if case .tcp(let host, let port) = endpoint {
+            // Our own connect (poll, not libmodbus' select, which aborts above descriptor 1024).
+            switch TCPConnect.open(host: host, port: port, timeout: responseTimeout) {
+            case .success(let fd):
+                modbus_close(ctx)
+                modbus_set_socket(ctx, fd)
+            case .failure(let e):
+                throw ModbusError.system("connect \(endpoint)", e.errno)
+            }
+        } else if case .failure(let e) = valueOrErrno({ modbus_connect(ctx) }) {
             throw ModbusError.system("connect \(endpoint)", e.errno)
         }
         isConnected = true

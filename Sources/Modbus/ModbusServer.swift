@@ -64,9 +64,11 @@ public final class ModbusTCPServer {
     /// (possibly while holding the lock that protects the mapping).
     public func serve(tick: Duration = .milliseconds(100), until stop: () -> Bool,
                       answer: (ServerRequest, (ServerAnswer) -> Void) -> Void) {
-        let header = Int(modbus_get_header_length(ctx))
-        var query = [UInt8](repeating: 0, count: 260)  // MODBUS_TCP_MAX_ADU_LENGTH
         let tickMs = Int32(tick.components.seconds * 1000 + tick.components.attoseconds / 1_000_000_000_000_000)
+        // Requests are read and cut by their MBAP length here, not by modbus_receive: libmodbus
+        // waits with select(), which aborts the process on a descriptor above FD_SETSIZE (1024).
+        var framers: [Int32: MBAPFramer] = [:]
+        var chunk = [UInt8](repeating: 0, count: 512)
         while !stop() {
             var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
             fds += clients.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
@@ -74,23 +76,36 @@ public final class ModbusTCPServer {
             if n <= 0 { continue }
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let c = accept(listenFD, nil, nil)
-                if c >= 0 { clients.append(c) }
+                if c >= 0 {
+                    clients.append(c)
+                    framers[c] = MBAPFramer()
+                }
             }
             var closed: [Int32] = []
             for p in fds.dropFirst() where p.revents != 0 {
-                modbus_set_socket(ctx, p.fd)
-                let rc = query.withUnsafeMutableBufferPointer { modbus_receive(ctx, $0.baseAddress) }
-                if rc <= 0 {
-                    if rc < 0 { closed.append(p.fd) }
+                let got = chunk.withUnsafeMutableBytes { recv(p.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                if got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                    closed.append(p.fd)
                     continue
                 }
-                let request = ServerRequest(unit: query[header - 1], functionCode: query[header],
-                                            frame: Array(query[0..<Int(rc)]))
-                answer(request) { respond(request, $0) }
+                guard got > 0 else { continue }
+                framers[p.fd, default: MBAPFramer()].append(chunk[0..<got])
+                while let cut = framers[p.fd]?.next() {
+                    guard case .success(let frame) = cut, !frame.pdu.isEmpty else {
+                        // Not Modbus TCP: the stream cannot be followed, so the connection goes.
+                        closed.append(p.fd)
+                        break
+                    }
+                    modbus_set_socket(ctx, p.fd)
+                    let request = ServerRequest(unit: frame.unit, functionCode: frame.pdu[0],
+                                                frame: MBAPFrame.encode(transaction: frame.transaction, unit: frame.unit, pdu: frame.pdu))
+                    answer(request) { respond(request, $0) }
+                }
             }
-            for c in closed {
+            for c in Set(closed) {
                 Glibc.close(c)
                 clients.removeAll { $0 == c }
+                framers[c] = nil
             }
         }
         // Stop accepting at once: a stopped server must refuse connections.

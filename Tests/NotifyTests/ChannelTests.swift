@@ -1,3 +1,4 @@
+import TestClock
 import Alarms
 import Foundation
 import Journal

@@ -1,3 +1,4 @@
+import TestClock
 import Foundation
 import Journal
 import Notify

@@ -1,14 +1,15 @@
 import Synchronization
-import Testing
 
 /// A clock that moves only when a test says so: the delivery service's waits (group and rate
-/// windows, backoff, lateness) then take no real time.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by d: Duration) -> Instant { Instant(offset: offset + d) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+/// windows, backoff, lateness) and the daemon's timed parts (tick, pruning, retention checks,
+/// housekeeping) then take no real time. Shared by the test targets that drive injected time.
+public final class ManualClock: Clock, Sendable {
+    public struct Instant: InstantProtocol {
+        public var offset: Duration
+        public init(offset: Duration) { self.offset = offset }
+        public func advanced(by d: Duration) -> Instant { Instant(offset: offset + d) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
     }
 
     private struct Sleeper {
@@ -22,16 +23,18 @@ final class ManualClock: Clock, Sendable {
     }
     private let state = Mutex(State())
 
-    var now: Instant { Instant(offset: state.withLock { $0.now }) }
-    var minimumResolution: Duration { .zero }
+    public init() {}
+
+    public var now: Instant { Instant(offset: state.withLock { $0.now }) }
+    public var minimumResolution: Duration { .zero }
 
     /// The time since the clock was made.
-    var elapsed: Duration { state.withLock { $0.now } }
+    public var elapsed: Duration { state.withLock { $0.now } }
 
     /// The earliest deadline anyone sleeps until, nil when nobody sleeps.
-    var nextDeadline: Duration? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
+    public var nextDeadline: Duration? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { s -> UInt64 in
             s.lastID += 1
             return s.lastID
@@ -53,9 +56,9 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time on by `d`, waking every sleeper whose deadline has come.
-    func advance(by d: Duration) { advance(to: elapsed + d) }
+    public func advance(by d: Duration) { advance(to: elapsed + d) }
 
-    func advance(to t: Duration) {
+    public func advance(to t: Duration) {
         let due = state.withLock { s -> [Sleeper] in
             s.now = max(s.now, t)
             let due = s.sleepers.filter { $0.value.deadline <= s.now }
@@ -68,7 +71,7 @@ final class ManualClock: Clock, Sendable {
 
 /// Runs time forward on `clock`, one sleeper's deadline at a time, until `condition` holds; false
 /// when it did not within `timeout` of real time (or `limit` of clock time).
-func drive(_ clock: ManualClock, timeout: Duration = .seconds(30), limit: Duration = .seconds(7200),
+public func drive(_ clock: ManualClock, timeout: Duration = .seconds(30), limit: Duration = .seconds(7200),
            until condition: () async throws -> Bool) async rethrows -> Bool {
     let real = ContinuousClock()
     let deadline = real.now.advanced(by: timeout)
@@ -84,7 +87,7 @@ func drive(_ clock: ManualClock, timeout: Duration = .seconds(30), limit: Durati
 /// Lets `d` pass on `clock`, waking the sleepers on the way in order, in steps of at most `step`
 /// (a request in flight meanwhile takes at most that long on the clock: 100 ms is well within the
 /// rate limiter's margin).
-func pass(_ clock: ManualClock, _ d: Duration, step: Duration = .milliseconds(100)) async {
+public func pass(_ clock: ManualClock, _ d: Duration, step: Duration = .milliseconds(100)) async {
     let end = clock.elapsed + d
     while clock.elapsed < end {
         try? await Task.sleep(for: .milliseconds(5))
@@ -94,5 +97,5 @@ func pass(_ clock: ManualClock, _ d: Duration, step: Duration = .milliseconds(10
 
 extension Duration {
     /// The duration in seconds, for messages and comparisons in tests.
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    public var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

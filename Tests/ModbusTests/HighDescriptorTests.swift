@@ -1,0 +1,48 @@
+import Foundation
+import Modbus
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// glibc aborts the whole process when select() is given a descriptor above FD_SETSIZE (1024),
+/// and libmodbus waits with select() in its TCP connect and its receive. A daemon run with a
+/// high `ulimit -n` (its control-connection cap follows the limit) gets there; so did the test
+/// process running many suites at once, which crashed in a bus thread's connect.
+@Suite("descriptors above 1024")
+struct HighDescriptorTests {
+    @Test("a client and server whose sockets are above FD_SETSIZE connect, read and answer (was an abort)")
+    func aboveFDSetSize() throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < 2048 {
+            limit.rlim_cur = min(limit.rlim_max, 4096)
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        try #require(limit.rlim_cur >= 1200, "the descriptor limit (\(limit.rlim_cur)) cannot be raised above 1200")
+        // Fill the low descriptors so the sockets made next are numbered above 1024.
+        var fillers: [Int32] = []
+        defer { for fd in fillers { close(fd) } }
+        while fillers.count < 1100 {
+            let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { break }
+            fillers.append(fd)
+            if fd > 1040 { break }
+        }
+        try #require((fillers.last ?? 0) > 1024)
+
+        let server = try LoopbackServer()
+        server.mapping.setRegister(.inputRegister, 1, 0x0131)
+        let client = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        try client.connect()
+        try client.setUnit(1)
+        #expect(try client.readRegisters(.inputRegister, address: 0, count: 3) == [0, 0x0131, 0])
+        // A refused connect is reported, not aborted, too.
+        client.close()
+        let closedPort = server.port
+        server.stop()
+        let again = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: closedPort))
+        let error = try #require(throws: ModbusError.self) { try again.connect() }
+        #expect(error.description.contains("connect"))
+    }
+}
