@@ -62,7 +62,8 @@ public final class ModbusClient {
                 modbus_close(ctx)
                 modbus_set_socket(ctx, fd)
             case .failure(let e):
-                throw ModbusError.system("connect \(endpoint)", e.errno)
+                throw e.message.map { ModbusError(operation: "connect \(endpoint)", errno: e.errno, message: $0) }
+                    ?? ModbusError.system("connect \(endpoint)", e.errno)
             }
         } else if case .failure(let e) = valueOrErrno({ modbus_connect(ctx) }) {
             throw ModbusError.system("connect \(endpoint)", e.errno)

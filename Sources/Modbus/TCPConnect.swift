@@ -9,15 +9,23 @@ internal import Glibc
 /// connections, or a test process running many suites at once, reaches that. poll() has no such
 /// limit. Like libmodbus, the socket is non-blocking, close-on-exec and sends without Nagle's delay.
 enum TCPConnect {
-    /// The connected socket, or the errno that says why not (ETIMEDOUT after `timeout`;
-    /// ECONNREFUSED for a host that does not resolve, as libmodbus reports it).
-    static func open(host: String, port: Int, timeout: Duration) -> Result<Int32, SystemCallError> {
+    /// Why a link could not be opened: the errno (ETIMEDOUT after the timeout), and for a host
+    /// that does not resolve, the resolver's words (libmodbus said only "Connection refused").
+    struct Failure: Error {
+        let errno: Int32
+        var message: String?
+    }
+
+    /// The connected socket, or why not.
+    static func open(host: String, port: Int, timeout: Duration) -> Result<Int32, Failure> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
-            return .failure(SystemCallError(errno: ECONNREFUSED))
+        let resolved = getaddrinfo(host, String(port), &hints, &list)
+        guard resolved == 0, let first = list else {
+            let why = resolved == 0 ? "no address" : String(cString: gai_strerror(resolved))
+            return .failure(Failure(errno: ECONNREFUSED, message: "host '\(host)' does not resolve (\(why)); check the bus's tcp host"))
         }
         defer { freeaddrinfo(list) }
         var lastError = ECONNREFUSED
@@ -35,7 +43,7 @@ enum TCPConnect {
             }
             return .success(fd)
         }
-        return .failure(SystemCallError(errno: lastError))
+        return .failure(Failure(errno: lastError))
     }
 
     /// nil once connected, else the errno.

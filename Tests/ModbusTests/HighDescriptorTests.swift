@@ -45,4 +45,13 @@ struct HighDescriptorTests {
         let error = try #require(throws: ModbusError.self) { try again.connect() }
         #expect(error.description.contains("connect"))
     }
+
+    @Test("a bus host that does not resolve says so and names the key, not 'Connection refused'")
+    func unresolvableHost() throws {
+        let client = try ModbusClient(endpoint: .tcp(host: "no-such-gateway.invalid", port: 502))
+        let error = try #require(throws: ModbusError.self) { try client.connect() }
+        #expect(error.description.contains("host 'no-such-gateway.invalid' does not resolve"))
+        #expect(error.description.contains("tcp host"))
+        #expect(error.kind == .connection)
+    }
 }
