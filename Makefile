@@ -4,12 +4,17 @@
 SWIFT       ?= swift
 PREFIX      ?= /usr/local
 DESTDIR     ?=
-APT_PACKAGES = libmodbus-dev pkg-config mbpoll socat sqlite3 libsqlite3-dev systemd
+# Build and demo: the C libraries the daemon links. Tests add the independent tools they check
+# against: a Modbus master, pty pairs, a real MQTT broker, promtool, a real browser, Python's bcrypt.
+APT_BUILD    = libmodbus-dev libmosquitto-dev pkg-config sqlite3 libsqlite3-dev systemd
+APT_TEST     = mbpoll socat mosquitto mosquitto-clients prometheus chromium chromium-driver \
+               fonts-noto-cjk python3-bcrypt python3-selenium python3-prometheus-client
+APT_PACKAGES = $(APT_BUILD)
 BIN          = .build/debug/watchroomd
 SHELL        = /bin/bash
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test bench clean install uninstall
+.PHONY: all deps test-deps build release demo test bench clean install uninstall
 
 all: build
 
@@ -20,6 +25,10 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+# The test tools, on top of the build's (same rule, more packages).
+test-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_BUILD) $(APT_TEST)"
 
 build: deps
 	$(SWIFT) build
@@ -36,7 +45,7 @@ demo: build
 # parallel (Swift Testing runs tests concurrently in one process; --parallel does the same for any
 # XCTest case). Suites that must not overlap say `.serialized`; see docs/PERFORMANCE.md for the time.
 # The run's log is kept in .build/test.log; failures are repeated at the end so a CI tail shows them.
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	@set -o pipefail; $(SWIFT) test --skip-build --parallel 2>&1 | tee .build/test.log; status=$$?; \
 	if [ $$status -ne 0 ]; then echo "=== failures (full log: .build/test.log) ==="; \

@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -25,6 +27,11 @@ let package = Package(
             providers: [.apt(["libmodbus-dev"])]
         ),
         .target(name: "Modbus", dependencies: ["CModbus"]),
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
         // No protocol in the config model: the Modbus source (Polling) maps its Modbus part.
         .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Polling", dependencies: ["Modbus", "SiteConfig"]),
