@@ -2,6 +2,7 @@ import Alarms
 import ArgumentParser
 import Control
 import Foundation
+import SiteConfig
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "One line of summary, then what must not be forgotten: shelved, out of service, comm-lost.")
@@ -30,10 +31,11 @@ struct Status: ParsableCommand {
 }
 
 struct Alarms: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List alarms that are active or awaiting acknowledgement or reset.")
+    static let configuration = CommandConfiguration(abstract: "List alarms that are active or awaiting acknowledgement or reset, most urgent first (80 columns; --wide for all columns).")
     @ParentCommand var ctl: Watchroomctl
     @Flag(name: .long, help: "Include closed alarms (history).") var all = false
     @Option(name: .long, help: "At most this many (with --all).") var limit = 200
+    @Flag(name: .long, help: "Every column (type, condition, acknowledged by, notes), wider than 80 columns.") var wide = false
     func run() throws {
         try guarded {
             guard limit > 0 else { throw Fail("--limit must be at least 1", code: 2) }
@@ -43,7 +45,11 @@ struct Alarms: ParsableCommand {
                 : try ctl.allPages(wanted: nil) { n, last in "/v1/alarms?limit=\(n)\(last.map { "&after=\($0.id)" } ?? "")" }
             if ctl.json { ctl.emit(raw); return }
             if alarms.isEmpty { say(all ? "no alarms recorded" : "no open alarms"); return }
-            print(Format.table(alarms))
+            // Open alarms most urgent first, then longest waiting; history newest first.
+            let shown = all ? alarms : ConsoleRow.ordered(alarms)
+            if wide { print(Format.table(shown)); return }
+            let style = ConsoleStyle.current(noBell: true)
+            print(([ConsoleRow.alarmHeader] + shown.map { ConsoleRow.alarm($0, style: style) }).joined(separator: "\n"))
         }
     }
 }
@@ -71,28 +77,37 @@ struct Show: ParsableCommand {
 }
 
 struct Watch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print each alarm event as it happens (Ctrl-C to stop).")
+    static let configuration = CommandConfiguration(
+        abstract: "The open alarms, most urgent first, then each alarm event as it happens (Ctrl-C to stop).",
+        discussion: "Colour by priority and state on a terminal (none when piped or with NO_COLOR); a bell on a new unacknowledged high or critical alarm. --json prints the daemon's event lines only.")
     @ParentCommand var ctl: Watchroomctl
+    @Flag(name: .long, help: "No bell on new high and critical alarms.") var noBell = false
     func run() throws {
         try guarded {
             let client = try ctl.client()
             if !ctl.json { FileHandle.standardError.write(Data("watching \(client.socketPath) (Ctrl-C to stop)\n".utf8)) }
             var streamError: String?
-            try client.stream("/v1/watch") { line in
+            var screen = WatchScreen(style: .current(noBell: noBell))
+            // The snapshot and the events after it come in one stream: nothing is missed or shown twice.
+            try client.stream(ctl.json ? "/v1/watch" : "/v1/watch?snapshot=true") { line in
                 // Unbuffered, so a pipe (| grep, | tee) sees each event at once.
                 // The daemon ends a stream it cannot continue with one error line.
                 if let ended = try? ControlJSON.decoder.decode(ErrorBody.self, from: line) {
                     streamError = ended.error
                     return false
                 }
-                let text: String
-                if ctl.json { text = String(decoding: line, as: UTF8.self) } else {
-                    do { text = Format.event(try ControlJSON.decoder.decode(AlarmEvent.self, from: line)) } catch {
+                var rows: [String] = []
+                if ctl.json { rows = [String(decoding: line, as: UTF8.self)] } else if let first = try? ControlJSON.decoder.decode(WatchSnapshot.Line.self, from: line) {
+                    rows = screen.start(first.snapshot)
+                } else {
+                    do {
+                        if let row = screen.row(try ControlJSON.decoder.decode(AlarmEvent.self, from: line)) { rows = [row] }
+                    } catch {
                         // A newer daemon's event this console cannot read: shown raw, never dropped.
-                        text = "(unreadable event: \(error)) " + String(decoding: line, as: UTF8.self)
+                        rows = ["(unreadable event: \(error)) " + Printable.line(String(decoding: line, as: UTF8.self))]
                     }
                 }
-                FileHandle.standardOutput.write(Data((text + "\n").utf8))
+                if !rows.isEmpty { FileHandle.standardOutput.write(Data((rows.joined(separator: "\n") + "\n").utf8)) }
                 return true
             }
             if let streamError { throw Fail("the daemon ended the watch stream: \(streamError)", code: 1) }
@@ -111,52 +126,6 @@ struct Events: ParsableCommand {
             func path(_ n: Int, _ last: AlarmEvent?) -> String { "/v1/events?after=\(last?.seq ?? after)&limit=\(n)" }
             if ctl.json { ctl.emit(try ctl.allPages(wanted: limit, path).1); return }
             try ctl.forEachPage(wanted: limit, path) { (events: [AlarmEvent], _) in for e in events { say(Format.event(e)) } }
-        }
-    }
-}
-
-struct Ack: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Acknowledge an alarm.")
-    @ParentCommand var ctl: Watchroomctl
-    @Argument var id: Int
-    @Option(name: .long, help: "Who acknowledges.") var user = ""
-    func run() throws { try guarded { try ctl.perform("/v1/alarms/\(id)/ack", CommandBody(user: try requireUser(user))) } }
-}
-
-struct Note: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record what was found and done for an alarm (required before reset).")
-    @ParentCommand var ctl: Watchroomctl
-    @Argument var id: Int
-    @Option(name: .long) var user = ""
-    @Option(name: .long, help: "The handling note.") var text = ""
-    func run() throws {
-        try guarded {
-            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw Fail("--text is required: the note says what was found and done", code: 2) }
-            try ctl.perform("/v1/alarms/\(id)/note", CommandBody(user: try requireUser(user), text: text))
-        }
-    }
-}
-
-struct Reset: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reset a latched alarm (after acknowledge and a note) and re-arm its zone.")
-    @ParentCommand var ctl: Watchroomctl
-    @Argument var id: Int
-    @Option(name: .long) var user = ""
-    func run() throws { try guarded { try ctl.perform("/v1/alarms/\(id)/reset", CommandBody(user: try requireUser(user))) } }
-}
-
-struct Shelve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Hide a nuisance alarm for a bounded time; it comes back by itself.")
-    @ParentCommand var ctl: Watchroomctl
-    @Argument var id: Int
-    @Option(name: .customLong("for"), help: "How long: 30m, 2h, 90s.") var duration: String
-    @Option(name: .long) var reason = ""
-    @Option(name: .long) var user = ""
-    func run() throws {
-        try guarded {
-            guard let seconds = Format.seconds(duration) else { throw Fail("--for '\(duration)' is not a duration such as 30m, 2h or 90s", code: 2) }
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Fail("--reason is required for shelving", code: 2) }
-            try ctl.perform("/v1/alarms/\(id)/shelve", CommandBody(user: try requireUser(user), reason: reason, durationSeconds: seconds))
         }
     }
 }

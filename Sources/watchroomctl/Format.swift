@@ -11,12 +11,23 @@ enum Format {
         return f.string(from: d)
     }
 
+    /// A short time for a console column ("HH:mm:ss", "MM-dd HH:mm").
+    static func clock(_ d: Date, _ pattern: String) -> String {
+        let f = DateFormatter()
+        f.dateFormat = pattern
+        return f.string(from: d)
+    }
+
+    /// The forms a duration may take; a bare number is refused (30 what?).
+    static let durationForms = "90s, 30m, 2h or 1d"
+
+    /// Seconds in a duration with its unit (`90s`, `30m`, `2h`, `1d`); nil for anything else, a bare number included.
     static func seconds(_ text: String) -> Int? {
         let units: [(String, Int)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (u, f) in units where text.hasSuffix(u) {
             if let n = Int(text.dropLast()), n > 0 { return n * f }
         }
-        return Int(text).flatMap { $0 > 0 ? $0 : nil }
+        return nil
     }
 
     static func table(_ alarms: [Alarm]) -> String {
@@ -43,7 +54,8 @@ enum Format {
             let what = a.condition == .commLoss ? "comm loss" : a.condition.rawValue
             parts.append("\(e.kind.rawValue.uppercased()) alarm \(a.id) [\(a.priority.rawValue)] \(a.source.kind.rawValue) \(a.source.id) \(a.name) (\(a.category)): \(what) -> \(a.state.rawValue)")
         } else {
-            parts.append("\(e.kind.rawValue.uppercased()) zone \(e.zone ?? "?")")
+            // Zone-level events name their zone; a check's or a test run's events have none.
+            parts.append(e.zone.map { "\(e.kind.rawValue.uppercased()) zone \($0)" } ?? e.kind.rawValue.uppercased())
         }
         if let u = e.user { parts.append("by \(u)") }
         if let t = e.text { parts.append("\"\(t)\"") }

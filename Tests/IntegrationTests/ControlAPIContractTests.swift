@@ -124,11 +124,13 @@ struct ControlAPIContractTests {
         #expect(status.zonesDisarmed.isEmpty && status.outOfService.isEmpty, "\(r.1)")
 
         let usage: [[String]] = [
-            ["nosuch"], ["ack"], ["ack", "abc", "--user", "x"], ["show"], ["show", "1", "2"], ["shelve", "1", "--user", "x"],
+            ["nosuch"], ["ack"], ["ack", "--user", "x"], ["ack", "1", "--priority", "low", "--user", "x"], ["show"], ["show", "1", "2"], ["shelve", "1", "--user", "x"],
             ["events", "--after", "x"], ["alarms", "--limit", "x"], ["notifications", "--state", "x"], ["notifications", "retry"],
             ["self-test", "zones", "--bogus"], ["check", "report", "--date"], ["recordings", "approve", "1"], ["media", "load", "NVR-1"],
             ["visitor", "in", "--name", "x"], ["repair", "close", "1"], ["handover", "--from", "a"], ["handover", "show", "--format", "pdf"],
             ["equipment", "log", "--bogus"], ["--bogus", "status"], ["shelve", "1", "--for", "2x", "--reason", "r", "--user", "u"],
+            // A duration needs its unit: "30" is not 30 minutes nor 30 seconds.
+            ["shelve", "1", "--for", "30", "--reason", "r", "--user", "u"],
             ["ack", "1"], ["note", "1", "--user", "u"],
         ]
         for args in usage {

@@ -87,7 +87,7 @@ struct SystemdNotifyTests {
         kill(daemon.process.processIdentifier, SIGHUP)
         #expect(await daemon.waitForLine { $0.contains("reloaded: 1 buses, 1 devices, 4 zones") } != nil)
         #expect(await notify.wait { _ in notify.count { $0.hasPrefix("READY=1") } > readies })
-        let alarms = try await watchroomctl(["--config", site.config, "alarms"])
+        let alarms = try await watchroomctl(["--config", site.config, "alarms", "--wide"])
         #expect(alarms.1.contains("acknowledged") && alarms.1.contains("张三"), "\(alarms)")
         #expect(daemon.count { $0.contains("alarm 2 raised") } == 0, "no duplicate raise after reload")
 

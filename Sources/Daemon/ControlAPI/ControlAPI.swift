@@ -20,7 +20,7 @@ struct ControlAPI: Sendable {
         let alarms = alarms, now = now
         router.addRoutes(StatusRoutes(alarms: alarms, buses: buses, now: now).collection, atPath: "/v1")
         router.addRoutes(AlarmRoutes(alarms: alarms).collection, atPath: "/v1")
-        router.addRoutes(WatchRoutes(events: alarms.bus).collection, atPath: "/v1")
+        router.addRoutes(WatchRoutes(events: alarms.bus, journal: alarms.journal, config: alarms.config).collection, atPath: "/v1")
         router.addRoutes(OperatorCommandRoutes(replies: replies).collection, atPath: "/v1")
         router.addRoutes(CheckRoutes(alarms: alarms, replies: replies, now: now).collection, atPath: "/v1")
         router.addRoutes(NotificationRoutes(journal: alarms.journal, nudge: { await alarms.nudgeDelivery() }, now: now).collection, atPath: "/v1")

@@ -10,22 +10,29 @@ struct OperatorCommandRoutes: Sendable {
 
     var collection: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection()
-        for verb in ["ack", "note", "reset", "shelve", "unshelve"] {
+        for verb in Self.alarmVerbs {
             routes.post("alarms/:id/\(verb)") { request, context in
-                guard let id = context.parameters.get("id").flatMap(Int.init) else { return error(.badRequest, "alarm id must be a number", "invalid") }
-                let body = try await Self.body(request)
-                let user = body.user ?? ""
-                let command: OperatorCommand
-                switch verb {
-                case "ack": command = .acknowledge(alarm: id, user: user)
-                case "note": command = .note(alarm: id, user: user, text: body.text ?? "")
-                case "reset": command = .reset(alarm: id, user: user)
-                case "shelve": command = .shelve(alarm: id, user: user, reason: body.reason ?? "", duration: .seconds(body.durationSeconds ?? 0))
-                default: command = .unshelve(alarm: id, user: user)
+                // An alarm id, or a zone, sensor or device id standing for its open alarms.
+                guard let word = context.parameters.get("id")?.removingPercentEncoding, !word.isEmpty else {
+                    return error(.badRequest, "the alarm id is not valid percent-encoding", "invalid")
                 }
-                return try await run(command)
+                let body = try await Self.body(request)
+                let open = await replies.alarms.openAlarms
+                guard let pick = AlarmSelection.resolve([word], open: open).first, pick.problem == nil else {
+                    return error(.notFound, AlarmSelection.resolve([word], open: open).first?.problem ?? "no alarm \(word)", "not-found")
+                }
+                let user = body.user ?? ""
+                return try await replies.reply {
+                    var events: [AlarmEvent] = []
+                    for id in pick.alarms {
+                        events += try await replies.alarms.command(Self.command(verb, alarm: id, user: user, text: body.text,
+                                                                                 reason: body.reason, seconds: body.durationSeconds))
+                    }
+                    return events
+                }
             }
         }
+        addBatchCommands(to: routes)
         for verb in ["arm", "disarm", "out-of-service", "return-to-service"] {
             routes.post("zones/:target/\(verb)") { request, context in
                 // The router does not decode percent-escapes; watchroomctl encodes every segment.
@@ -44,6 +51,19 @@ struct OperatorCommandRoutes: Sendable {
             }
         }
         return routes
+    }
+
+    static let alarmVerbs = ["ack", "note", "reset", "shelve", "unshelve"]
+
+    /// The engine's command for an alarm verb.
+    static func command(_ verb: String, alarm id: Int, user: String, text: String?, reason: String?, seconds: Int?) -> OperatorCommand {
+        switch verb {
+        case "ack": .acknowledge(alarm: id, user: user)
+        case "note": .note(alarm: id, user: user, text: text ?? "")
+        case "reset": .reset(alarm: id, user: user)
+        case "shelve": .shelve(alarm: id, user: user, reason: reason ?? "", duration: .seconds(seconds ?? 0))
+        default: .unshelve(alarm: id, user: user)
+        }
     }
 
     func run(_ command: OperatorCommand) async throws -> Response {
