@@ -54,7 +54,6 @@ enum ChatText {
             let tail = lines[split...].joined(separator: "\n") + mentionSuffix
             return (fit(head: lines[0], body: lines.dropFirst().prefix(split - 1).joined(separator: "\n"), tail: tail, limit: limit), 1)
         }
-        let site = entries[0].notification.site
         let closing = entries[0].notification.text.components(separatedBy: "\n").filter { isClosing($0) }
         let tail = closing.joined(separator: "\n") + mentionSuffix
         // Room for the lines: the limit less the headline (at most ~100 bytes) and the closing lines.
@@ -69,15 +68,13 @@ enum ChatText {
             size += line.utf8.count + 1
             taken += 1
         }
-        let zones = entries.prefix(taken).filter { $0.notification.alarm?.source.kind == .zone && $0.notification.kind == .raised }.count
-        let headline = zones == taken
-            ? "\(taken) zones in alarm / \(taken) 个防区报警 (\(site)):"
-            : "\(taken) alarms / \(taken) 条报警 (\(site)):"
+        // The title counts what this message holds: "4 个防区报警：北围墙西段等".
+        let headline = MessageText.groupTitle(entries.prefix(taken).map(\.notification))
         return (fit(head: headline, body: lines.joined(separator: "\n"), tail: tail, limit: limit), taken)
     }
 
     /// The leader on duty and the supervisor close every notification text.
-    static func isClosing(_ line: String) -> Bool { line.hasPrefix("值班班长") || line.hasPrefix("主管") }
+    static func isClosing(_ line: String) -> Bool { MessageText.isClosing(line) }
 
     /// `head`, `body` and `tail` on their own lines within `limit` bytes, cutting `body` first, then `head`.
     static func fit(head: String, body: String, tail: String, limit: Int) -> String {

@@ -19,6 +19,8 @@ public struct Notification: Sendable, Hashable, Codable {
     /// One line a person reads on a phone.
     public var title: String
     public var text: String
+    /// The language the text is in (`site.language`: "zh-CN" or "en"; nil in rows written before it existed).
+    public var language: String? = nil
 
     public var priority: Priority { alarm?.priority ?? .high }
     /// Firing or resolved, in Alertmanager's terms.

@@ -12,10 +12,15 @@ public struct NotificationPlanner: Sendable {
     /// Which kinds each target's format wants.
     public let notifiers: NotifierRegistry
 
-    public init(config: SiteConfig, notifiers: NotifierRegistry = .standard) {
+    /// The message text in the site's language (`site.language`).
+    public let text: MessageText
+
+    /// `boardURL`: the board's base URL, for a link to each alarm (nil: no link).
+    public init(config: SiteConfig, notifiers: NotifierRegistry = .standard, boardURL: String? = nil) {
         self.config = config
         self.notifiers = notifiers
         roster = ShiftRoster(config: config)
+        text = MessageText(config: config, boardURL: boardURL)
     }
 
     public func plan(_ events: [AlarmEvent]) -> [(target: String, notification: Notification)] {
@@ -67,41 +72,18 @@ public struct NotificationPlanner: Sendable {
         let shift = roster.onDuty(at: event.time)
         var recipients = shift.map { [$0.leader] } ?? []
         if kind == .escalated, let sup = roster.supervisor { recipients.append(sup) }
-        let word: String = switch kind {
-        case .raised: "报警 ALARM"
-        case .reactivated: "再次报警 ALARM AGAIN"
-        case .escalated: "未确认升级 ESCALATION"
-        case .acknowledged: "已确认 ACKNOWLEDGED"
-        case .resolved: "已恢复 RESOLVED"
-        case .deliveryFailure: "通知失败 DELIVERY FAILURE"
-        case .repairRequired: "需要维修 REPAIR REQUIRED"
-        }
-        let what = alarm.condition == .commLoss ? "comm loss" : alarm.condition.rawValue
-        let title = "[\(alarm.priority.rawValue)] \(word): \(alarm.name) \(alarm.source.id) \(what)"
-        var lines = [title, "\(config.siteName) · \(alarm.category) · \(Self.siteTime(event.time, config.timezone))"]
-        if let v = alarm.value, !v.isEmpty { lines.append("value: \(v)") }
-        if let text = event.text { lines.append(text) }
-        if let user = event.user { lines.append("by \(user)") }
-        lines.append("alarm \(alarm.id), state \(alarm.state.rawValue)")
-        if let leader = shift?.leader {
-            lines.append("值班班长 shift leader (\(shift!.name)): \(leader.name)\(leader.mobile.map { " \($0)" } ?? "")")
-        }
-        if kind == .escalated, let sup = roster.supervisor {
-            lines.append("主管 supervisor: \(sup.name)\(sup.mobile.map { " \($0)" } ?? "")")
-        }
+        let lines = text.lines(kind, alarm: alarm, event: event, shift: shift, supervisor: roster.supervisor)
         return Notification(kind: kind, time: event.time, site: config.siteName, alarm: alarm, recipients: recipients,
-                            shift: shift?.name, title: title, text: lines.joined(separator: "\n"))
+                            shift: shift?.name, title: lines[0], text: lines.joined(separator: "\n"), language: text.language.rawValue)
     }
 
     /// "Repair required" for a failed self-test zone or equipment-check item.
     public func repair(_ event: AlarmEvent) -> Notification {
         let shift = roster.onDuty(at: event.time)
-        let what = event.kind == .selfTestResult ? "zone \(event.zone ?? "?") \(config.zones.first { $0.id == event.zone }?.name ?? "") self-test" : "equipment check"
-        let title = "[high] 需要维修 REPAIR REQUIRED: \(what): \(event.text ?? "")"
-        var lines = [title, "\(config.siteName) · \(Self.siteTime(event.time, config.timezone))"]
-        if let leader = shift?.leader { lines.append("值班班长 shift leader (\(shift!.name)): \(leader.name)\(leader.mobile.map { " \($0)" } ?? "")") }
+        let lines = text.repairLines(event, shift: shift)
         return Notification(kind: .repairRequired, time: event.time, site: config.siteName, alarm: nil,
-                            recipients: shift.map { [$0.leader] } ?? [], shift: shift?.name, title: title, text: lines.joined(separator: "\n"))
+                            recipients: shift.map { [$0.leader] } ?? [], shift: shift?.name, title: lines[0], text: lines.joined(separator: "\n"),
+                            language: text.language.rawValue)
     }
 
     static func siteTime(_ date: Date, _ tz: String) -> String { LocalTime.format(date, zone: tz) }

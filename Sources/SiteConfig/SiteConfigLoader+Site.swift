@@ -15,7 +15,7 @@ extension SiteConfigLoader.Reader {
     func readSite(_ top: YMap) -> SiteSection {
         var siteName = "", timezone = "UTC"
         if let s = top.required("site", in: "the site config")?.map("site") {
-            s.check(allowed: ["name", "timezone"], in: "site")
+            s.check(allowed: ["name", "timezone", "language"], in: "site")
             siteName = s.required("name", in: "site")?.string("site name") ?? ""
             if let tz = s["timezone"] {
                 if let name = tz.string("site timezone") {

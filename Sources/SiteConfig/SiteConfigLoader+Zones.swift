@@ -14,7 +14,7 @@ extension SiteConfigLoader.Reader {
     }
 
     func zone(_ m: YMap, devices: [String: Device], areas: Set<String>) -> Zone? {
-        m.check(allowed: ["id", "name", "type", "input", "test", "cameras", "area", "alarm_when", "priority"], in: "zone")
+        m.check(allowed: ["id", "name", "type", "input", "test", "cameras", "area", "alarm_when", "priority", "instructions"], in: "zone")
         let id = m.required("id", in: "zone")?.string("zone id")
         let label = "zone '\(id ?? "?")'"
         let name = m["name"]?.string("zone name") ?? id

@@ -93,7 +93,7 @@ struct CommitPipelineTests {
         #expect(await rig.service.openAlarms.contains { $0.source == AlarmSource(.system, "journal") })
         // ...and the leader hears of it from memory, since the outbox cannot take a row.
         try await Task.sleep(for: .milliseconds(100))
-        #expect(sent.withLock { $0 }.contains { $0.hasPrefix("bot:") && $0.contains("journal") }, "\(sent.withLock { $0 })")
+        #expect(sent.withLock { $0 }.contains { $0.hasPrefix("bot:") && $0.contains("系统故障：报警日志无法写入") }, "\(sent.withLock { $0 })")
         // A second command is refused at once too, and a note as well.
         await #expect(throws: JournalWriteFailure.self) {
             try await rig.service.command(.note(alarm: alarm.id, user: "张三", text: "到场查看"))

@@ -88,7 +88,7 @@ struct NotificationProcessTests {
 
         #expect(await daemon.waitForLine { $0.contains("dead-lettered") && $0.contains("HTTP 400") } != nil)
         // The failure is an alarm of its own: in the log, and delivered to the other target.
-        #expect(await daemon.waitForLine { $0.contains("NOTIFY") && $0.contains("notify target broken failing") } != nil)
+        #expect(await daemon.waitForLine { $0.contains("NOTIFY") && $0.contains("通知失败：通知通道 broken 投递失败") } != nil)
         let reached = await eventually {
             receiver.all.contains { $0.path == "/wecom" && String(decoding: $0.body, as: UTF8.self).contains("broken") }
         }

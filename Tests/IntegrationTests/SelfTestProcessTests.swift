@@ -89,7 +89,7 @@ struct SelfTestProcessTests {
         #expect(daemon.output.contains { $0.contains("NOTIFY 张伟") && $0.contains("消防主机火警") })
         // Each failure asks the shift leader for repair.
         for zone in ["Z04", "Z05", "Z06"] {
-            #expect(daemon.output.contains { $0.contains("NOTIFY 张伟") && $0.contains("REPAIR REQUIRED") && $0.contains("zone \(zone)") }, "no repair request for \(zone)")
+            #expect(daemon.output.contains { $0.contains("NOTIFY 张伟") && $0.contains("需要维修 · 自检失败") && $0.contains("（\(zone)）") }, "no repair request for \(zone)")
         }
         // The test relays were released.
         #expect(try await simulatorCommand("get di-1.relay[0]", socket: simSocket) == "0")
@@ -126,7 +126,7 @@ struct SelfTestProcessTests {
         #expect(await daemon.waitForLine { $0.contains("device exp-1") && $0.contains("comm lost") } != nil)
         r = try await watchroomctl(["--config", config, "check", "equipment", "--user", "维修员"])
         #expect(r.0 == 1 && r.1.contains("fail: device exp-1 is comm-lost"), "\(r)")
-        #expect(await daemon.waitForLine { $0.contains("REPAIR REQUIRED") && $0.contains("exp-1") } != nil)
+        #expect(await daemon.waitForLine { $0.contains("需要维修 · 设备检查未通过") && $0.contains("exp-1") } != nil)
         let report = try await watchroomctl(["--config", config, "check", "report"])
         #expect(report.1.contains("fail: device exp-1 is comm-lost") && report.1.contains("pass: device di-1 answers"))
     }

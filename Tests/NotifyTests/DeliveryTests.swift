@@ -445,8 +445,8 @@ struct DeliveryTests {
                 named.formUnion(found)
                 headlines.append((String(content.prefix { $0 != "\n" }), found.count))
             }
-            // Each grouped message says what it holds: "N zones in alarm" with N the zones it names.
-            let wrong = headlines.filter { $0.1 > 1 && !$0.0.hasPrefix("\($0.1) zones in alarm") }.map(\.0)
+            // Each grouped message says what it holds: "N 个防区报警" with N the zones it names.
+            let wrong = headlines.filter { $0.1 > 1 && !$0.0.hasPrefix("\($0.1) 个防区报警") }.map(\.0)
             #expect(wrong.isEmpty, "\(wrong.count) of \(headlines.count) headlines, e.g. \(wrong.first ?? "")")
             let missing = Set(ids).subtracting(named)
             #expect(missing.isEmpty, "\(missing.count) zones never named: \(missing.sorted().prefix(10))")

@@ -315,7 +315,7 @@ struct FormatTests {
             let text = try #require(try wecom.json()["text"] as? [String: Any])
             let content = try #require(text["content"] as? String)
             #expect(content.utf8.count <= 2048)
-            #expect(content.hasPrefix("[high]"))
+            #expect(content.hasPrefix("[高]"))
             #expect(text["mentioned_mobile_list"] as? [String] == [dayLeader.mobile])
             let ding = try #require(h.receiver.requests(path: pathDing).first)
             let md = try #require(try ding.json()["markdown"] as? [String: Any])

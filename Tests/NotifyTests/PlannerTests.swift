@@ -63,7 +63,7 @@ struct PlannerTests {
         let ack = r.planner.plan(try r.command(.acknowledge(alarm: id, user: "张伟"), at: t1))
         #expect(targets(ack) == ["std", "am"])
         #expect(ack.allSatisfy { $0.notification.kind == .acknowledged })
-        #expect(ack.first?.notification.text.contains("by 张伟") == true)
+        #expect(ack.first?.notification.text.contains("确认人：张伟") == true)
 
         // Returned: no notification by itself (the latched alarm awaits reset).
         let returned = r.planner.plan(try r.restore("Z01", at: t1.addingTimeInterval(10)))
