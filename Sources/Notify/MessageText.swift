@@ -213,13 +213,31 @@ public struct MessageText: Sendable {
             if !zh, !detail.isEmpty { lines.append("Reason: \(detail)") }
             if zh { lines.append("原因：\(Self.selfTestReason(event.text ?? ""))") }
         } else {
-            lines = [zh ? "[高] 需要维修 · 设备检查未通过：\(detail)" : "[high] Repair required · Equipment check failed: \(detail)"]
+            lines = [zh ? "[高] 需要维修 · 设备检查未通过：\(checkItem(detail))" : "[high] Repair required · Equipment check failed: \(detail)"]
             lines.append((zh ? "位置" : "Where") + sep + config.siteName)
         }
         lines.append((zh ? "时间" : "Time") + sep + time(event.time))
         lines.append(zh ? "处置：请安排维修，修复后重新检查并记录。" : "What to do: have it repaired, then check it again and record it.")
         if let leader = shift?.leader { lines.append(zh ? "值班班长：\(person(leader))" : "Shift leader (\(shift!.name)): \(person(leader))") }
         return lines
+    }
+
+    /// A failed equipment-check item in Chinese, by what it names (the check's own words are English):
+    /// "设备 机房温湿度（th-1）通信中断"; an item of another shape is kept as it is.
+    func checkItem(_ detail: String) -> String {
+        func named(_ kind: String, _ id: String, _ name: String?) -> Bool { detail.hasPrefix("\(kind) \(id) ") || detail == "\(kind) \(id)" }
+        if let d = config.devices.first(where: { named("device", $0.id, $0.name) }) {
+            let what = detail.contains("comm-lost") ? "通信中断" : detail.contains("not answered") ? "尚未应答" : "检查未通过"
+            return "设备 \(d.name.map { "\($0)（\(d.id)）" } ?? d.id)\(what)"
+        }
+        if let s = config.sensors.first(where: { named("sensor", $0.id, $0.name) }) {
+            let what = detail.contains("no fresh value") || detail.contains("no reading") ? "无最新读数" : "读数超出范围"
+            return "传感器 \(s.name)（\(s.id)）\(what)"
+        }
+        if let e = config.equipment.first(where: { named("equipment", $0.id, $0.name) }) { return "\(e.name)（\(e.id)）报警中" }
+        if let r = config.recorders.first(where: { named("recorder", $0.id, $0.name) }) { return "录像机 \(r.name)（\(r.id)）存储检查未通过" }
+        if detail.contains("clock") { return "系统时钟与报警日志不一致" }
+        return detail
     }
 
     /// The engine's self-test reason in words a leader reads ("fail (active test): no trip within 10 s").

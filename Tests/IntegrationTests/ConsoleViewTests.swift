@@ -74,6 +74,11 @@ struct ConsoleViewTests {
         r = try await watchroomctl(ctl + ["--json", "alarms"])
         #expect(try ControlJSON.decoder.decode([Alarm].self, from: Data(r.1.utf8)).allSatisfy { $0.state == .acknowledged }, "\(r.1)")
 
+        // An equipment check is one summary line in the watch, not one line per item.
+        r = try await watchroomctl(ctl + ["check", "equipment", "--user", "维修员"])
+        #expect(await piped.waitForLine { $0.hasPrefix("equipment check ") && $0.contains("passed") } != nil, "\(r) \(piped.output)")
+        #expect(!piped.output.contains { $0.contains("EQUIPMENT-CHECK") || $0.contains("zone ?") }, "\(piped.output)")
+
         // A duration without its unit is refused, naming the forms it takes.
         r = try await watchroomctl(ctl + ["shelve", "Z1-1", "--for", "30", "--reason", "树枝", "--user", "张三"])
         #expect(r.0 == 2 && r.2.contains("90s, 30m, 2h or 1d"), "\(r)")
