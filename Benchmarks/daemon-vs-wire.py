@@ -165,7 +165,8 @@ def storm(work, memory_only=False):
     time.sleep(3)
     quiet_hwm, quiet_rss = proc_status(daemon.pid, "VmHWM"), proc_status(daemon.pid, "VmRSS")
     print(f"## Storm and memory ({devices} devices x {zones} zones = {devices * zones:,} points, poll 100 ms)")
-    print(f"before the storm (3 s of polling): VmHWM {quiet_hwm / 1024:.1f} MB, VmRSS {quiet_rss / 1024:.1f} MB")
+    print(f"before the storm (3 s of polling): VmHWM {quiet_hwm / 1024:.1f} MB, VmRSS {quiet_rss / 1024:.1f} MB "
+          f"(anonymous {proc_status(daemon.pid, 'RssAnon') / 1024:.1f} MB, file-backed {proc_status(daemon.pid, 'RssFile') / 1024:.1f} MB)")
     db = f"{work}/state/journal.sqlite"
     latencies, polling = [], threading.Event()
     polling.set()
@@ -203,7 +204,10 @@ def storm(work, memory_only=False):
             print(f"watchroomctl status during the storm: {len(lat)} calls, p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {lat[-1] * 1000:.1f} ms")
             logged = open(os.path.join(work, "daemon.log")).read().splitlines()
             print(f"log lines of the daemon: {len(logged)} ({sum(' ERROR ' in l or 'error' in l.split(':')[0] for l in logged)} at error)")
-        print(f"after the storm: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
+        print(f"after the storm: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB "
+              f"(anonymous {proc_status(daemon.pid, 'RssAnon') / 1024:.1f} MB, file-backed {proc_status(daemon.pid, 'RssFile') / 1024:.1f} MB)")
+        if os.environ.get("SMAPS"):
+            os.system(f"cat /proc/{daemon.pid}/smaps_rollup; awk '/^[0-9a-f]/{{name=$6}} /^Rss/{{rss[name]+=$2}} END{{for(n in rss) if (rss[n]>1000) print rss[n], n}}' /proc/{daemon.pid}/smaps | sort -rn | head -20")
     finally:
         daemon.terminate()
         daemon.wait()

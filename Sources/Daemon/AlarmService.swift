@@ -360,13 +360,24 @@ public actor AlarmService {
 
     // MARK: queries
 
-    /// The one-line summary for systemd's STATUS= and `watchroomctl status`.
-    public func summary() -> String {
-        StatusLine.text(buses: config.buses.count, alarms: engine.alarms.values, zones: engine.zoneControl.values, comm: tracker.comm.values,
-                        stall: journalFault.map { .init(reason: $0.failure.reason, held: unwritten?.events.count ?? 0) })
+    /// The one-line summary for systemd's STATUS= and `watchroomctl status`. Counted off the actor
+    /// from a snapshot (copy-on-write, so taking it is constant time): thousands of open alarms
+    /// after a storm never hold the pipeline while status is asked.
+    public nonisolated func summary() async -> String {
+        let (alarms, zones, comm, stall) = await statusSnapshot()
+        return StatusLine.text(buses: config.buses.count, alarms: alarms.values, zones: zones.values, comm: comm.values, stall: stall)
     }
 
-    public var openAlarms: [Alarm] { engine.alarms.values.sorted { $0.id < $1.id } }
+    private func statusSnapshot() -> ([Int: Alarm], [String: ZoneControl], [String: CommCondition], StatusLine.Stall?) {
+        (engine.alarms, engine.zoneControl, tracker.comm, journalFault.map { .init(reason: $0.failure.reason, held: unwritten?.events.count ?? 0) })
+    }
+
+    /// The open alarms by id, sorted off the actor from a snapshot (see `summary()`).
+    public nonisolated var openAlarms: [Alarm] {
+        get async { await openAlarmSnapshot().values.sorted { $0.id < $1.id } }
+    }
+
+    private func openAlarmSnapshot() -> [Int: Alarm] { engine.alarms }
     public var zoneControl: [String: ZoneControl] { engine.zoneControl }
     public var commStates: [String: CommCondition] { tracker.comm }
     /// Committed events after `seq` (nil: from now on), in order, at the subscriber's pace.
