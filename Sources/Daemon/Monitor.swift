@@ -60,7 +60,10 @@ public final class Monitor: Service, Sendable {
     public func run() async {
         let requests = config.devices.reduce(0) { $0 + config.plan(for: $1).requests.count }
         logger.notice("watching \(config.siteName): \(config.buses.count) buses, \(config.devices.count) devices, \(config.zones.count) zones, \(config.sensors.count) sensors, \(config.equipment.count) equipment points; \(requests) requests per scan")
+        HeapTrim.limitArenas()
         for w in workers { w.start() }
+        // The config's parse (Yams' node trees) is over: its pages go back.
+        HeapTrim.release()
         await withTaskCancellationOrGracefulShutdownHandler {
             var lastWake = ContinuousClock.now
             for await _ in inbox.wakeups {
