@@ -4,12 +4,8 @@ import SiteConfig
 
 /// Human-readable output (the --json form is the daemon's own JSON).
 enum Format {
-    static func time(_ d: Date?) -> String {
-        guard let d else { return "-" }
-        let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: d)
-    }
+    /// In site time (see `ShownTime`).
+    static func time(_ d: Date?) -> String { ShownTime.time(d) }
 
     static func seconds(_ text: String) -> Int? {
         let units: [(String, Int)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
