@@ -13,7 +13,7 @@ extension AlarmEngine {
         var out = EngineOutput()
         let sign = d >= 0 ? "+" : "-"
         out.events.append(AlarmEvent(kind: .clockSet, time: step.to, user: "system",
-                                     text: "clock set from \(Self.stamp(step.from)) to \(Self.stamp(step.to)) (\(sign)\(Int(abs(d).rounded())) s); pending timers keep their durations"))
+                                     text: "clock set from \(stamp(step.from)) to \(stamp(step.to)) (\(sign)\(Int(abs(d).rounded())) s); pending timers keep their durations"))
         return out
     }
 }

@@ -12,7 +12,7 @@ extension AlarmEngine {
             case .unacknowledged: alarm.state = .acknowledged
             case .returnedUnacknowledged: alarm.state = alarm.latched ? .awaitingReset : .normal
             case .acknowledged, .awaitingReset:
-                throw CommandRefusal(.illegalTransition, "alarm \(id) is already acknowledged (by \(alarm.acknowledgedBy ?? "?") at \(Self.stamp(alarm.acknowledgedAt)))")
+                throw CommandRefusal(.illegalTransition, "alarm \(id) is already acknowledged (by \(alarm.acknowledgedBy ?? "?") at \(stamp(alarm.acknowledgedAt)))")
             case .normal: throw CommandRefusal(.illegalTransition, "alarm \(id) is closed")
             }
             alarm.acknowledgedAt = now
@@ -118,7 +118,7 @@ extension AlarmEngine {
         case .outOfService(let zoneID, let user, let reason):
             try requireUser(user)
             guard var control = zoneControl[zoneID] else { throw unknownZone(zoneID) }
-            guard !control.outOfService else { throw CommandRefusal(.illegalTransition, "zone \(zoneID) is already out of service (since \(Self.stamp(control.outOfServiceAt)) by \(control.outOfServiceBy ?? "?"))") }
+            guard !control.outOfService else { throw CommandRefusal(.illegalTransition, "zone \(zoneID) is already out of service (since \(stamp(control.outOfServiceAt)) by \(control.outOfServiceBy ?? "?"))") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CommandRefusal(.invalid, "taking a zone out of service needs a reason (--reason)") }
             try Self.checkReason(reason, for: "an out-of-service reason")
             control.outOfService = true
@@ -249,9 +249,11 @@ extension AlarmEngine {
         return PointRef(device: device.id, point: point.name, index: zone.input.index)
     }
 
-    static func stamp(_ date: Date?) -> String {
+    /// A time in a refusal or an event text, as the site reads it, with the offset: the reader may
+    /// be on a host in another zone ("2027-01-15 16:01:40 +08:00").
+    func stamp(_ date: Date?) -> String {
         guard let date else { return "?" }
-        return ISO8601DateFormatter().string(from: date)
+        return SiteClock.named(config.timezone).formatWithOffset(date, seconds: true)
     }
 
     static func minutes(_ d: Duration) -> Int { Int(d.components.seconds / 60) }

@@ -7,7 +7,7 @@ extension AlarmEngine {
     /// zone in tamper or fault, or on a comm-lost device, fails at once with that reason.
     public mutating func startSelfTest(zones requested: [String], user: String, at now: Date) throws(CommandRefusal) -> EngineOutput {
         guard selfTest == nil || selfTest?.finishedAt != nil else {
-            throw CommandRefusal(.illegalTransition, "a self-test is already running (run \(selfTest!.id), started \(Self.stamp(selfTest!.startedAt)) by \(selfTest!.startedBy))")
+            throw CommandRefusal(.illegalTransition, "a self-test is already running (run \(selfTest!.id), started \(stamp(selfTest!.startedAt)) by \(selfTest!.startedBy))")
         }
         let perimeter = config.zones.filter { $0.type.needsArming }.map(\.id)
         for z in requested where !config.zones.contains(where: { $0.id == z }) {
@@ -112,7 +112,7 @@ extension AlarmEngine {
         let last = lastCompleteSelfTest ?? engineStart
         let missed = now.timeIntervalSince(last) >= selfTestSettings.missedAfter
         out.events += system("self-test", .selfTestMissed, name: "周界防区自检未执行 / zone self-test missed", active: missed,
-                             detail: "no complete zone self-test since \(Self.stamp(last))", at: now).events
+                             detail: "no complete zone self-test since \(stamp(last))", at: now).events
     }
 
     private func result(_ t: ZoneTest, now: Date) -> AlarmEvent {

@@ -18,7 +18,12 @@ public enum StateChange: Sendable, Hashable {
 /// first good scan.
 public struct StateTracker: Sendable {
     public let config: SiteConfig
-    public private(set) var zones: [String: ZoneCondition] = [:]
+    /// Each zone's condition, by zone id (built on demand; the tracker keeps them by index).
+    public var zones: [String: ZoneCondition] {
+        Dictionary(zip(config.zones.lazy.map(\.id), zoneState), uniquingKeysWith: { $1 })
+    }
+    /// The condition of `config.zones[i]`: scans look zones up by index, not by id.
+    private var zoneState: [ZoneCondition]
     public private(set) var sensors: [String: SensorBand] = [:]
     public private(set) var sensorValues: [String: Double] = [:]
     public private(set) var equipment: [String: EquipmentCondition] = [:]
@@ -26,16 +31,26 @@ public struct StateTracker: Sendable {
     /// When a sensor first crossed into a new band (for the on-delay).
     private var pendingBand: [String: (band: SensorBand, since: Date)] = [:]
 
-    private let zonesByDevice: [String: [Zone]]
+    /// A device's zones in config order: index in `config.zones`, the point and the element read.
+    private struct ZoneInput: Sendable {
+        var zone: Int
+        var point: String
+        var element: Int
+    }
+    private let zonesByDevice: [String: [ZoneInput]]
     private let sensorsByDevice: [String: [Sensor]]
     private let equipmentByDevice: [String: [Equipment]]
 
     public init(config: SiteConfig) {
         self.config = config
-        zonesByDevice = Dictionary(grouping: config.zones, by: \.input.device)
+        var byDevice: [String: [ZoneInput]] = [:]
+        for (i, z) in config.zones.enumerated() {
+            byDevice[z.input.device, default: []].append(ZoneInput(zone: i, point: z.input.point, element: z.input.index))
+        }
+        zonesByDevice = byDevice
+        zoneState = Array(repeating: .unknown, count: config.zones.count)
         sensorsByDevice = Dictionary(grouping: config.sensors, by: \.input.device)
         equipmentByDevice = Dictionary(grouping: config.equipment, by: \.input.device)
-        for z in config.zones { zones[z.id] = .unknown }
         for s in config.sensors { sensors[s.id] = .unknown }
         for e in config.equipment { equipment[e.id] = .unknown }
         for d in config.devices { comm[d.id] = .unknown }
@@ -58,13 +73,17 @@ public struct StateTracker: Sendable {
         }
         guard scan.succeeded else { return changes }
 
-        for zone in zonesByDevice[scan.device] ?? [] {
-            guard let r = scan.values[zone.input.point]?.readings[safe: zone.input.index] else { continue }
-            let new = ConditionRules.zone(zone, reading: r)
-            let old = zones[zone.id] ?? .unknown
+        // Zones of one point are usually neighbours: the scan is looked up once per run of them.
+        var point: String?, readings: [Reading]?
+        for input in zonesByDevice[scan.device] ?? [] {
+            if input.point != point { point = input.point; readings = scan.values[input.point]?.readings }
+            guard let r = readings?[safe: input.element] else { continue }
+            let i = input.zone
+            let new = ConditionRules.zone(config.zones[i], reading: r)
+            let old = zoneState[i]
             if new != old {
-                zones[zone.id] = new
-                changes.append(.zone(zone, from: old, to: new, value: r.description))
+                zoneState[i] = new
+                changes.append(.zone(config.zones[i], from: old, to: new, value: r.description))
             }
         }
         for sensor in sensorsByDevice[scan.device] ?? [] {
@@ -103,9 +122,10 @@ public struct StateTracker: Sendable {
     /// must not act on a stale reading, at a scheduled arm or a self-test) but never logged or alarmed.
     private mutating func inhibit(device: String) -> [StateChange] {
         var changes: [StateChange] = []
-        for z in zonesByDevice[device] ?? [] {
-            if let old = zones[z.id], old != .unknown { changes.append(.zone(z, from: old, to: .unknown, value: "")) }
-            zones[z.id] = .unknown
+        for input in zonesByDevice[device] ?? [] {
+            let i = input.zone
+            if zoneState[i] != .unknown { changes.append(.zone(config.zones[i], from: zoneState[i], to: .unknown, value: "")) }
+            zoneState[i] = .unknown
         }
         for s in sensorsByDevice[device] ?? [] { sensors[s.id] = .unknown; pendingBand[s.id] = nil }
         for e in equipmentByDevice[device] ?? [] { equipment[e.id] = .unknown }

@@ -45,6 +45,7 @@ public enum DemoMode {
             if case .tcp(let host, let port) = endpoint { overrides.busSources[bus] = .modbus(.tcp(host: host, port: port)) }
         }
         let config = try ConfigCheck.load(file: options.config, overrides: overrides)
+        ConsoleLogHandler.useSiteTime(config.timezone)
         for line in SimulatorMode.describe(server) { logger.info("\(line)") }
 
         let daemon = try WatchroomDaemon(config: config, logger: logger)

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,18 @@ public struct ControlClient: Sendable {
         public var body: Data
     }
 
+    /// The reply header naming the site's timezone (the daemon sends it on every reply).
+    public static let siteTimezoneHeader = "Watchroom-Site-Timezone"
+
+    /// The site timezone the daemon last named in this process (nil before any reply, or from a
+    /// daemon that does not send it): the console prints times in it, not in the host's zone.
+    public static var siteTimezone: String? { seenTimezone.withLock { $0 } }
+    private static let seenTimezone = Mutex<String?>(nil)
+
+    private static func note(_ headers: [String: String]) {
+        if let tz = headers[siteTimezoneHeader.lowercased()], !tz.isEmpty { seenTimezone.withLock { $0 = tz } }
+    }
+
     /// Sends one request and reads the whole reply.
     public func request(_ method: String, _ path: String, body: Data? = nil, timeout: TimeInterval = 30) throws(Failure) -> Reply {
         let fd = try connect(timeout: timeout)
@@ -25,6 +38,7 @@ public struct ControlClient: Sendable {
         try send(fd, method: method, path: path, body: body)
         var reader = HTTPReader(fd: fd)
         let (status, headers) = try reader.head()
+        Self.note(headers)
         let data: Data
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
             var all = Data()
@@ -46,6 +60,7 @@ public struct ControlClient: Sendable {
         try send(fd, method: "GET", path: path, body: nil)
         var reader = HTTPReader(fd: fd)
         let (status, headers) = try reader.head()
+        Self.note(headers)
         guard status == 200 else {
             let body = (try? reader.rest()) ?? Data()
             throw Failure(description: "HTTP \(status): \(String(decoding: body, as: UTF8.self))")

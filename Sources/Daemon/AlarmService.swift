@@ -17,6 +17,8 @@ public actor AlarmService {
     private var engine: AlarmEngine
     private var tracker: StateTracker
     private var samples = SampleAggregator()
+    /// The sensors of each device, so a scan looks only at its own.
+    private let sensorReadings: SensorReadings
     let journal: Journal
     private let logger: Logger
     let bus: EventBus
@@ -39,6 +41,10 @@ public actor AlarmService {
     /// When each device last answered (freshness for the equipment check).
     private var lastGoodScan: [String: Date] = [:]
     private var delivery: DeliveryService?
+    /// The step's log lines, written off the actor (see `PipelineLog`).
+    private let logLane: PipelineLog
+    /// An alarm storm folds the per-alarm lines into a summary (see `StormLog`).
+    private var storm = StormLog()
 
     public init(config: SiteConfig, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.config = config
@@ -55,7 +61,9 @@ public actor AlarmService {
         engine.selfTestSettings.timeout = TimeInterval(config.selfTestTimeoutSeconds)
         engine.selfTestSettings.walkWindow = config.walkTestWindowMinutes * 60
         tracker = StateTracker(config: config)
+        sensorReadings = SensorReadings(site: config)
         planner = StepPlanner(config: config)
+        logLane = PipelineLog(logger: logger, site: config, planner: planner.notifications)
         // A restart (or reload) in the middle of a self-test must not leave a test relay holding a loop open.
         pendingWrites = engine.testOutputsAtRest
         if !state.openAlarms.isEmpty {
@@ -80,14 +88,13 @@ public actor AlarmService {
             changes += tracker.apply(scan)
             guard scan.succeeded else { continue }
             lastGoodScan[scan.device] = scan.time
-            for (sensor, value) in SensorReadings.values(in: scan, site: config) {
+            for (sensor, value) in sensorReadings.values(in: scan) {
                 buckets += samples.add(sensor: sensor, value: value, at: scan.time)
             }
         }
-        for change in changes {
-            if let (level, text) = ChangeLog.entry(change, site: config) { logger.log(level: level, "\(text)") }
-        }
         let output = engine.apply(changes, at: t)
+        for outcome in storm.step(output.events, at: t) { logLane.send(.storm(outcome)) }
+        if !changes.isEmpty { logLane.send(.changes(changes, folded: storm.isOpen)) }
         await commit(output, samples: buckets)
     }
 
@@ -113,6 +120,7 @@ public actor AlarmService {
             output.events += ticked.events
             output.writes += ticked.writes
             _ = await service.commit(output, samples: [], retry: true)
+            for outcome in service.storm.tick(at: t) { service.logLane.send(.storm(outcome)) }
         }
     }
 
@@ -182,6 +190,7 @@ public actor AlarmService {
             unwritten = nil
             if let fault = journalFault { recovered(from: fault, wrote: all.events.count - fresh.events.count) }
             announce(committed, new: fresh.events.count, outbox: !all.outbox.isEmpty)
+            if all.events.count >= HeapTrim.largeStep { HeapTrim.release() }
             return committed
         } catch {
             let failure = journalFailure(error)
@@ -201,8 +210,7 @@ public actor AlarmService {
             b.outbox = []
             if unwritten == nil { unwritten = b } else { unwritten!.append(b) }
         }
-        for e in b.events { log(e, held: true) }
-        logNotifications(b.events)
+        logLane.send(.events(b.events, held: true, folded: storm.isOpen))
         if !planned.isEmpty, let fromMemory {
             Task { await fromMemory(planned) }
         }
@@ -230,8 +238,7 @@ public actor AlarmService {
     /// committed event goes to the bus, and delivery is woken for new outbox rows.
     private func announce(_ committed: [AlarmEvent], new count: Int, outbox: Bool) {
         let mine = Array(committed.suffix(count))
-        for e in mine { log(e) }
-        logNotifications(mine)
+        logLane.send(.events(mine, held: false, folded: storm.isOpen))
         bus.publish(committed)
         if outbox { delivery?.nudge() }
     }
@@ -271,18 +278,12 @@ public actor AlarmService {
         let seconds = Int(now().timeIntervalSince(fault.since))
         logger.notice("the journal is writable again after \(seconds) s; \(held) events held in memory are written")
         let output = journalAlarm(active: false, detail: "writable again after \(seconds) s")
-        for e in output.events { log(e) }
+        logLane.send(.events(output.events, held: false, folded: false))
         unwritten = batch(for: output, samples: []).0  // written with the next step (the tick is at most a second away)
     }
 
-    private func log(_ e: AlarmEvent, held: Bool = false) {
-        logger.log(level: .notice, "\(EventText.line(e, site: config))\(held ? " (held in memory: the journal cannot be written)" : "")")
-    }
-
-    /// The log target, always on (see `NotificationLog`).
-    private func logNotifications(_ events: [AlarmEvent]) {
-        for line in NotificationLog.lines(events, planner: planner.notifications) { logger.log(level: line.level, "\(line.text)") }
-    }
+    /// Returns once every log line of the steps so far is written (shutdown, tests).
+    public func logFlushed() async { await logLane.flushed() }
 
     public func nudgeDelivery() { delivery?.nudge() }
 
@@ -360,13 +361,24 @@ public actor AlarmService {
 
     // MARK: queries
 
-    /// The one-line summary for systemd's STATUS= and `watchroomctl status`.
-    public func summary() -> String {
-        StatusLine.text(buses: config.buses.count, alarms: engine.alarms.values, zones: engine.zoneControl.values, comm: tracker.comm.values,
-                        stall: journalFault.map { .init(reason: $0.failure.reason, held: unwritten?.events.count ?? 0) })
+    /// The one-line summary for systemd's STATUS= and `watchroomctl status`. Counted off the actor
+    /// from a snapshot (copy-on-write, so taking it is constant time): thousands of open alarms
+    /// after a storm never hold the pipeline while status is asked.
+    public nonisolated func summary() async -> String {
+        let (alarms, zones, comm, stall) = await statusSnapshot()
+        return StatusLine.text(buses: config.buses.count, alarms: alarms.values, zones: zones.values, comm: comm.values, stall: stall)
     }
 
-    public var openAlarms: [Alarm] { engine.alarms.values.sorted { $0.id < $1.id } }
+    private func statusSnapshot() -> ([Int: Alarm], [String: ZoneControl], [String: CommCondition], StatusLine.Stall?) {
+        (engine.alarms, engine.zoneControl, tracker.comm, journalFault.map { .init(reason: $0.failure.reason, held: unwritten?.events.count ?? 0) })
+    }
+
+    /// The open alarms by id, sorted off the actor from a snapshot (see `summary()`).
+    public nonisolated var openAlarms: [Alarm] {
+        get async { await openAlarmSnapshot().values.sorted { $0.id < $1.id } }
+    }
+
+    private func openAlarmSnapshot() -> [Int: Alarm] { engine.alarms }
     public var zoneControl: [String: ZoneControl] { engine.zoneControl }
     public var commStates: [String: CommCondition] { tracker.comm }
     /// Committed events after `seq` (nil: from now on), in order, at the subscriber's pace.

@@ -2,6 +2,7 @@ import CDispatch
 import Foundation
 public import Logging
 import SiteConfig
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,8 @@ import Glibc
 ///
 /// Under systemd (stderr is the stream JOURNAL_STREAM names) each line starts with the `<N>`
 /// syslog priority so journald files it at the right level and adds its own timestamp; on a
-/// terminal the line carries a local timestamp and a level word instead.
+/// terminal the line carries the site's time (not the host's: a cloud host runs in UTC while the
+/// leader's message and the handover say site time) and a level word instead.
 public struct ConsoleLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -31,6 +33,15 @@ public struct ConsoleLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         ConsoleWriter.shared.write(Self.line(level: event.level, message: event.message.description, metadata: merged,
                                              journald: journald, timestamp: journald ? "" : Self.timestamp()))
+    }
+
+    /// The site's clock for the terminal timestamp; the host's zone until a config names the site's.
+    private static let siteClock = Mutex<SiteClock>(SiteClock(zone: .current))
+
+    /// Stamps terminal lines in the site's `timezone` from now on (at start and on each reload).
+    public static func useSiteTime(_ timezone: String) {
+        let clock = SiteClock.named(timezone)
+        siteClock.withLock { $0 = clock }
     }
 
     /// The line written for one log event (without its newline).
@@ -71,15 +82,8 @@ public struct ConsoleLogHandler: LogHandler {
         }
     }
 
-    static func timestamp() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        var t = time_t(tv.tv_sec)
-        var parts = tm()
-        localtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int(tv.tv_usec / 1000))
-    }
+    /// "2026-11-22 19:00:05.123" in the site's time.
+    static func timestamp(_ now: Date = Date()) -> String { siteClock.withLock { $0 }.logStamp(now) }
 
     /// True when stderr is the journal stream systemd set up (JOURNAL_STREAM is "device:inode").
     public static func stderrIsJournal() -> Bool {

@@ -1,4 +1,5 @@
 import Alarms
+import Foundation
 import Logging
 import Notify
 import SiteConfig
@@ -21,6 +22,13 @@ enum NotificationLog {
             out.append((ChangeLog.level(for: alarm.priority), "NOTIFY \(who(n))\(n.shift.map { " [\($0) shift]" } ?? ""): \(n.title)"))
         }
         return out
+    }
+
+    /// The log target's one line for a whole storm (its alarms are notified one by one to the other targets).
+    static func storm(_ text: String, level: Logger.Level, planner: NotificationPlanner, at t: Date) -> (level: Logger.Level, text: String) {
+        let shift = planner.roster.onDuty(at: t)
+        let who = shift.map { "\($0.leader.name)\($0.leader.mobile.map { " \($0)" } ?? "")" } ?? "(no shift configured)"
+        return (level, "NOTIFY \(who)\(shift.map { " [\($0.name) shift]" } ?? ""): \(text)")
     }
 
     private static func who(_ n: Notify.Notification) -> String {

@@ -45,6 +45,7 @@ public enum RunMode {
             return 1
         }
         while true {
+            ConsoleLogHandler.useSiteTime(config.timezone)
             let ending = GenerationEnd()
             let housekeeping = SystemdHousekeeping(daemon: daemon, notifier: notifier, ending: ending, clock: clock, logger: logger)
             let signals = ProcessSignals(config: config, daemon: daemon, notifier: notifier, ending: ending, logger: logger,

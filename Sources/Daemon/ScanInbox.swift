@@ -21,18 +21,22 @@ final class ScanInbox: Sendable {
         (wakeups, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Only the event that finds the inbox empty wakes the pipeline: the ones after it join the
+    /// batch it will drain (one wake-up per batch, not per device scan).
     func put(_ event: PollEvent) {
-        pending.withLock { p in
+        let wasEmpty = pending.withLock { p -> Bool in
+            let wasEmpty = p.events.isEmpty
             if case .scan(let scan) = event {
                 if let i = p.lastScan[scan.device], case .scan(let previous) = p.events[i], Self.same(previous, scan) {
                     p.events[i] = event
-                    return
+                    return false
                 }
                 p.lastScan[scan.device] = p.events.count
             }
             p.events.append(event)
+            return wasEmpty
         }
-        signal.yield()
+        if wasEmpty { signal.yield() }
     }
 
     /// Two good scans of a device that read the same (only their times differ).

@@ -160,7 +160,8 @@ public final class Journal: Sendable {
             var numbered: [AlarmEvent] = []
             numbered.reserveCapacity(encodedEvents.count)
             for (event, body) in encodedEvents {
-                try db.execute(sql: "INSERT INTO events (time, kind, alarm_id, zone, user, text, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                // Prepared once per transaction, not per row (a storm writes thousands).
+                try db.cachedStatement(sql: "INSERT INTO events (time, kind, alarm_id, zone, user, text, body) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                                arguments: [event.time.timeIntervalSince1970, event.kind.rawValue, event.alarm?.id,
                                            event.zone ?? (event.alarm?.source.kind == .zone ? event.alarm?.source.id : nil),
                                            event.user, event.text, String(decoding: body, as: UTF8.self)])
@@ -169,23 +170,23 @@ public final class Journal: Sendable {
                 numbered.append(e)
             }
             for (alarm, body) in alarmRows {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO alarms (id, source_kind, source_id, condition, state, open, raised_at, updated_at, body)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET state = excluded.state, open = excluded.open,
                         updated_at = excluded.updated_at, body = excluded.body
-                    """, arguments: [alarm.id, alarm.source.kind.rawValue, alarm.source.id, alarm.condition.rawValue,
+                    """).execute(arguments: [alarm.id, alarm.source.kind.rawValue, alarm.source.id, alarm.condition.rawValue,
                                      alarm.state.rawValue, alarm.isOpen, alarm.raisedAt.timeIntervalSince1970,
                                      alarm.updatedAt.timeIntervalSince1970, String(decoding: body, as: UTF8.self)])
             }
             for (zone, body) in zoneRows {
-                try db.execute(sql: "INSERT INTO zone_control (zone, body) VALUES (?, ?) ON CONFLICT(zone) DO UPDATE SET body = excluded.body",
+                try db.cachedStatement(sql: "INSERT INTO zone_control (zone, body) VALUES (?, ?) ON CONFLICT(zone) DO UPDATE SET body = excluded.body").execute(
                                arguments: [zone, String(decoding: body, as: UTF8.self)])
             }
             for b in samples { try Self.store(b, db: db) }
             // The notifications these events cause commit with them: a notification is a row first.
             for o in outbox {
-                try db.execute(sql: "INSERT INTO outbox (target, created_at, state, next_attempt_at, body) VALUES (?, ?, 'pending', ?, ?)",
+                try db.cachedStatement(sql: "INSERT INTO outbox (target, created_at, state, next_attempt_at, body) VALUES (?, ?, 'pending', ?, ?)").execute(
                                arguments: [o.target, o.createdAt.timeIntervalSince1970, o.createdAt.timeIntervalSince1970,
                                            String(decoding: o.body, as: UTF8.self)])
             }

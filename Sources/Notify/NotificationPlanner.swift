@@ -23,19 +23,26 @@ public struct NotificationPlanner: Sendable {
         text = MessageText(config: config, boardURL: boardURL)
     }
 
+    /// Each target asks first; a notification is built only when some target wants it (with
+    /// `notify: []` nothing is built), and once for all the targets that do.
     public func plan(_ events: [AlarmEvent]) -> [(target: String, notification: Notification)] {
         var out: [(String, Notification)] = []
+        guard !config.notify.isEmpty else { return out }
         for event in events {
             // A self-test or equipment-check failure: report for repair at once (site rules 3-5).
             if (event.kind == .selfTestResult || event.kind == .equipmentCheck), event.text?.hasPrefix("fail") == true {
+                let targets = config.notify.filter { $0.minPriority <= .high && accepts($0, .repairRequired) }
+                if targets.isEmpty { continue }
                 let n = repair(event)
-                for target in config.notify where target.minPriority <= .high && accepts(target, n.kind) { out.append((target.id, n)) }
+                for target in targets { out.append((target.id, n)) }
                 continue
             }
             guard let alarm = event.alarm, let kind = kind(of: event) else { continue }
             if alarm.shelved != nil && kind != .resolved { continue }  // shelved: hidden until it comes back
+            let targets = config.notify.filter { wants($0, kind, alarm: alarm) }
+            if targets.isEmpty { continue }
             let n = notification(kind, alarm: alarm, event: event)
-            for target in config.notify where wants(target, n, alarm: alarm) { out.append((target.id, n)) }
+            for target in targets { out.append((target.id, n)) }
         }
         return out
     }
@@ -55,11 +62,11 @@ public struct NotificationPlanner: Sendable {
         }
     }
 
-    func wants(_ target: NotifyTarget, _ n: Notification, alarm: Alarm) -> Bool {
-        guard alarm.priority >= target.minPriority || n.kind == .deliveryFailure else { return false }
+    func wants(_ target: NotifyTarget, _ kind: Notification.Kind, alarm: Alarm) -> Bool {
+        guard alarm.priority >= target.minPriority || kind == .deliveryFailure else { return false }
         // A target's own delivery failure is reported to the others, not to itself.
         if alarm.condition == .deliveryFailure && alarm.source.id == "notify-\(target.id)" { return false }
-        return accepts(target, n.kind)
+        return accepts(target, kind)
     }
 
     /// The target's format wants this kind. A format the registry lacks cannot be delivered (the

@@ -25,7 +25,7 @@ public enum DutyInput {
     public static func time(_ text: String?, _ what: String, timezone: TimeZone, now: Date) throws(CommandRefusal) -> Date {
         guard let text, !text.isEmpty else { throw CommandRefusal(.invalid, "\(what) is required (e.g. \"2026-11-21 19:00\" or 24h)") }
         guard let d = SiteTime.parse(text, timezone: timezone, now: now) else {
-            throw CommandRefusal(.invalid, "\(what) '\(text)' is not a time: use YYYY-MM-DD HH:MM (site time), an RFC 3339 time, or a span like 24h or 7d")
+            throw CommandRefusal(.invalid, "\(what) '\(text)' is not a time: use YYYY-MM-DD HH:MM or HH:MM (today; site time), an RFC 3339 time, or a span like 24h or 7d")
         }
         return d
     }

@@ -101,7 +101,8 @@ public enum HandoverText {
         }
         let title = "交接班记录 Shift handover #\(h.id) · \(h.site)"
         out.append(markdown ? "# \(title)" : title)
-        out.append("\(h.from) → \(h.to)\(h.shift.map { " · \($0) shift" } ?? "") · \(t(h.windowStart)) – \(t(h.windowEnd))")
+        out.append("\(h.from) → \(h.to)\(h.shift.map { " · \($0) shift" } ?? "") · \(t(h.windowStart)) – \(t(h.windowEnd))"
+                   + " (\(tz.identifier), \(SiteClock.offsetText(SiteClock.of(tz).offset(at: h.windowEnd))))")
         if let note = h.note, !note.isEmpty { out.append("note: \(note)") }
         if !h.mustHandOver.isEmpty {
             section("⚠ MUST BE HANDED OVER / 必须交接", h.mustHandOver.map { markdown ? "**\($0)**" : "!! \($0)" })

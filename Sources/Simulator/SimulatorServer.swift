@@ -59,6 +59,8 @@ public final class SimulatorServer: Sendable {
         let done = DispatchSemaphore(value: 0)
         running.withLock { $0.append(done) }
         let t = Thread {
+            // Thread.name does not reach /proc on Linux; top -H and perf read this.
+            ThreadName.set(name)
             body()
             done.signal()
         }

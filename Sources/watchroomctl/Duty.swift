@@ -298,7 +298,7 @@ struct Handover: ParsableCommand {
     static func print(_ h: HandoverRecord, raw: Data, format: OutputFormat, json: Bool) {
         if json || format == .json { Swift.print(String(decoding: raw, as: UTF8.self)); return }
         // Multi-line by design: newlines kept, every other control character escaped.
-        Swift.print(Printable.block(HandoverText.render(h, markdown: format == .markdown, timezone: .current)), terminator: "")
+        Swift.print(Printable.block(HandoverText.render(h, markdown: format == .markdown, timezone: ShownTime.zone)), terminator: "")
     }
 
     struct Make: ParsableCommand {

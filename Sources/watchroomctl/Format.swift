@@ -4,12 +4,8 @@ import SiteConfig
 
 /// Human-readable output (the --json form is the daemon's own JSON).
 enum Format {
-    static func time(_ d: Date?) -> String {
-        guard let d else { return "-" }
-        let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: d)
-    }
+    /// In site time (see `ShownTime`).
+    static func time(_ d: Date?) -> String { ShownTime.time(d) }
 
     /// A short time for a console column ("HH:mm:ss", "MM-dd HH:mm").
     static func clock(_ d: Date, _ pattern: String) -> String {

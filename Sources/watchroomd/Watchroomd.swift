@@ -84,6 +84,7 @@ struct Simulate: AsyncParsableCommand {
         bootstrapLogging()
         let logger = Logger(label: "simulate")
         let site = try loadOrExit(config)
+        ConsoleLogHandler.useSiteTime(site.timezone)
         var options = SimulatorMode.Options()
         for s in serial {
             let parts = s.split(separator: "=", maxSplits: 1).map(String.init)

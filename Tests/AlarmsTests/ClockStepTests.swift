@@ -74,8 +74,8 @@ struct ClockStepTests {
         let e = try #require(d.clockSets.first)
         #expect(e.time == t0.addingTimeInterval(3700))
         let text = e.text ?? ""
-        #expect(text.contains("2027-01-15T08:01:40Z"), "old time: \(text)")
-        #expect(text.contains("2027-01-15T09:01:40Z"), "new time: \(text)")
+        #expect(text.contains("2027-01-15 16:01:40 +08:00"), "old time, in site time with its offset: \(text)")
+        #expect(text.contains("2027-01-15 17:01:40 +08:00"), "new time: \(text)")
         #expect(text.contains("+3600 s"), "\(text)")
     }
 

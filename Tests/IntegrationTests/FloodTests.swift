@@ -46,5 +46,12 @@ struct FloodTests {
         let raised = try await blocking { try journal.events(after: 0, limit: 100_000).filter { $0.kind == .raised }.count }
         #expect(raised == 5001)
         #expect(try journal.integrityCheck() == "ok")
+
+        // The log sums the storm up: no line per zone (there were three each), while every event is journaled above.
+        #expect(await daemon.waitForLine(timeout: .seconds(30)) { $0.contains("5,001 zones in alarm in") && $0.contains("see watchroomctl alarms") } != nil)
+        #expect(daemon.count { $0.contains("alarm storm:") } == 2, "the storm line and its NOTIFY line")
+        let perZone = daemon.count { $0.contains(" Z1-") || $0.contains(" Z2-") || $0.contains(" Z3-") }
+        #expect(perZone == 0, "per-zone lines: \(perZone)")
+        #expect(daemon.output.count < 50, "\(daemon.output.count) log lines")
     }
 }

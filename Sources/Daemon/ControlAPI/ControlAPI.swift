@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SiteConfig
 
 /// The operators' HTTP/JSON API (docs/CONTROL-API.md) as route collections, one per concept,
 /// each built from only what it calls: the server and the in-process tests build the same router.
@@ -15,6 +16,7 @@ struct ControlAPI: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         // First: middleware applies only to the routes added after it (and to unknown routes).
+        router.add(middleware: SiteTimezoneHeader(timezone: alarms.config.timezone))
         router.add(middleware: ErrorShapeMiddleware())
         let replies = CommandReplies(alarms: alarms, writes: writes)
         let alarms = alarms, now = now
