@@ -26,8 +26,12 @@ public enum ConfigCheck {
     public static func run(file: String, showPlan: Bool, checkHost: Bool = true) -> Report {
         do {
             let config = try load(file: file)
-            let warnings = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
-                .joined(separator: "\n")
+            var lines = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
+            if checkHost {
+                lines += SiteTimers.warnings(siteTimezone: config.timezone, installed: SiteTimers.installed(in: SiteTimers.searchDirs()))
+                    .map { "warning: \($0)" }
+            }
+            let warnings = lines.joined(separator: "\n")
             let problems = checkHost ? hostProblems(config) : []
             if !problems.isEmpty {
                 return Report(exitCode: 2, output: failure(problems, file: file), warnings: warnings)
