@@ -73,6 +73,9 @@ install: release
 	install -m 0644 systemd/watchroom.tmpfiles $(DESTDIR)$(TMPFILESDIR)/watchroom.conf
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/watchroom/
 	[ -e $(DESTDIR)/etc/watchroom/site.yaml ] || install -m 0640 devices/sites/example-site.yaml $(DESTDIR)/etc/watchroom/site.yaml
+	@# The timers at the site's local time (OnCalendar=... Asia/Shanghai), from the config's site.timezone.
+	.build/release/watchroomd install-units --config $(DESTDIR)/etc/watchroom/site.yaml --dir $(DESTDIR)$(UNITDIR) || \
+	  echo "timers left at host time: fix /etc/watchroom/site.yaml, then: watchroomd install-units --config /etc/watchroom/site.yaml --dir $(UNITDIR)"
 	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
 	  systemd-sysusers $(SYSUSERSDIR)/watchroom.conf; systemd-tmpfiles --create $(TMPFILESDIR)/watchroom.conf || true; \
 	  chgrp watchroom /etc/watchroom/site.yaml || true; systemctl daemon-reload 2>/dev/null || true; fi

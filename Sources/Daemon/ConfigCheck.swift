@@ -26,8 +26,12 @@ public enum ConfigCheck {
     public static func run(file: String, showPlan: Bool, checkHost: Bool = true) -> Report {
         do {
             let config = try load(file: file)
-            let warnings = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
-                .joined(separator: "\n")
+            var lines = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
+            if checkHost {
+                lines += SiteTimers.warnings(siteTimezone: config.timezone, installed: SiteTimers.installed(in: SiteTimers.searchDirs()))
+                    .map { "warning: \($0)" }
+            }
+            let warnings = lines.joined(separator: "\n")
             let problems = checkHost ? hostProblems(config) : []
             if !problems.isEmpty {
                 return Report(exitCode: 2, output: failure(problems, file: file), warnings: warnings)
@@ -72,9 +76,9 @@ public enum ConfigCheck {
     public static func summary(_ c: SiteConfig) -> String {
         let points = c.devices.reduce(0) { $0 + c.polledPoints(of: $1).reduce(0) { $0 + $1.count } }
         let requests = c.devices.reduce(0) { $0 + c.plan(for: $1).requests.count }
-        return "ok: \(c.siteName): \(c.buses.count) buses, \(c.devices.count) devices, \(points) points, "
-            + "\(requests) requests per scan (\(c.zones.count) zones, \(c.sensors.count) sensors, "
-            + "\(c.equipment.count) equipment, \(c.recorders.count) recorders)"
+        return "ok: \(c.siteName): \(Count.of(c.buses.count, "bus", "buses")), \(Count.of(c.devices.count, "device")), \(Count.of(points, "point")), "
+            + "\(Count.of(requests, "request")) per scan (\(Count.of(c.zones.count, "zone")), \(Count.of(c.sensors.count, "sensor")), "
+            + "\(c.equipment.count) equipment, \(Count.of(c.recorders.count, "recorder")))"
     }
 
     /// Per bus and device: the requests of one scan.
@@ -84,7 +88,7 @@ public enum ConfigCheck {
             lines.append("bus \(bus.id) \(bus.source) every \(bus.pollInterval), timeout \(bus.timeout)")
             for d in c.devices(on: bus.id) {
                 let plan = c.plan(for: d)
-                lines.append("  device \(d.id) unit \(d.unit) (\(d.profile.model)): \(plan.requests.count) requests, "
+                lines.append("  device \(d.id) unit \(d.unit) (\(d.profile.model)): \(Count.of(plan.requests.count, "request")), "
                     + "one per point would be \(c.naiveRequestCount(for: d))")
                 for r in plan.requests { lines.append("    \(r)") }
             }

@@ -63,7 +63,7 @@ public enum RunMode {
             do {
                 daemon = try WatchroomDaemon(config: fresh, logger: logger, clock: clock, now: now)
                 config = fresh
-                logger.notice("reloaded: \(fresh.buses.count) buses, \(fresh.devices.count) devices, \(fresh.zones.count) zones")
+                logger.notice("reloaded: \(Count.of(fresh.buses.count, "bus", "buses")), \(Count.of(fresh.devices.count, "device")), \(Count.of(fresh.zones.count, "zone"))")
             } catch {
                 logger.critical("the new config could not start (\(error)); going back to the previous one")
                 do { daemon = try WatchroomDaemon(config: config, logger: logger, clock: clock, now: now) } catch {

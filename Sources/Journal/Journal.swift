@@ -2,6 +2,7 @@ public import Alarms
 public import Records
 public import Foundation
 import GRDB
+import SiteConfig
 
 /// The durable record: an append-only event log with a monotonic sequence, the current state of
 /// every alarm and zone, and sensor history. SQLite in WAL mode with full sync, so a committed
@@ -325,7 +326,8 @@ public final class Journal: Sendable {
     /// `keepEventsDays`, minute samples after 31 days, hour samples after `keepEventsDays`.
     @discardableResult
     public func prune(keepEventsDays: Int, now: Date) async throws -> Int {
-        let cutoff = now.addingTimeInterval(-Double(keepEventsDays) * 86400).timeIntervalSince1970
+        // Alarm records are evidence: never kept less than the legal floor, whatever the caller asks.
+        let cutoff = now.addingTimeInterval(-Double(max(keepEventsDays, LegalRetention.days)) * 86400).timeIntervalSince1970
         let minuteCutoff = now.addingTimeInterval(-31 * 86400).timeIntervalSince1970
         return try await db.write { db in
             try db.execute(sql: "DELETE FROM events WHERE time < ?", arguments: [cutoff])

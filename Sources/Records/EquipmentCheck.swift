@@ -41,9 +41,18 @@ public struct EquipmentCheck: Sendable {
             let interval = config.bus(config.device(s.input.device)?.bus ?? "")?.pollInterval ?? .seconds(1)
             let freshFor = max(10, 3 * (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18))
             let fresh = inputs.lastGoodScan[s.input.device].map { t.timeIntervalSince($0) < freshFor } ?? false
-            let ok = band == .normal && fresh
-            let why = !fresh ? "no fresh value" : band == .normal ? "within limits" : "\(band.rawValue), outside its limits"
-            items.append((ok, "sensor \(s.id) \(s.name) \(value): \(why)"))
+            let comm = tracker.comm[s.input.device] ?? .unknown
+            let ok = band == .normal && fresh && comm == .ok
+            // A device that does not answer has no reading: its last value is stale, and "unknown" is no band.
+            let line = switch (comm, band) {
+            case (.lost, _): "no reading: \(s.input.device) is comm-lost"
+            case (.unknown, _): "no reading: \(s.input.device) has not answered yet"
+            case (_, .unknown): "no reading yet"
+            case _ where !fresh: "\(value): no fresh value"
+            case (_, .normal): "\(value): within limits"
+            default: "\(value): \(band.rawValue), outside its limits"
+            }
+            items.append((ok, "sensor \(s.id) \(s.name): \(line)"))
         }
         for e in config.equipment {
             let c = tracker.equipment[e.id] ?? .unknown

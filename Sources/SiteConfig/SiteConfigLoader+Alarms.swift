@@ -9,7 +9,11 @@ extension SiteConfigLoader.Reader {
         }
         if let j = top["journal"]?.map("journal") {
             j.check(allowed: ["keep_events_days"], in: "journal")
-            keepEventsDays = j["keep_events_days"]?.int("keep_events_days", in: 30...36500) ?? keepEventsDays
+            if let k = j["keep_events_days"], let v = k.int("keep_events_days", in: 1...36500) {
+                if v < LegalRetention.days {
+                    k.error("keep_events_days \(v) is below \(LegalRetention.days): the journal keeps alarm records at least \(LegalRetention.days) days (\(LegalRetention.citation))")
+                } else { keepEventsDays = v }
+            }
         }
         return (maxShelveMinutes, keepEventsDays)
     }

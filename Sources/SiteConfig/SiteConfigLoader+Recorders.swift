@@ -13,6 +13,8 @@ extension SiteConfigLoader.Reader {
         if let d = m["retention_days"], let v = d.int("retention_days", in: 1...3650) {
             if v < Self.minimumRetentionDays {
                 d.error("\(label) keeps recordings \(v) days; the site rule is at least \(Self.minimumRetentionDays) days (two weeks)")
+            } else if v < LegalRetention.days {
+                d.warning("\(label) keeps recordings \(v) days: the site rule's two weeks is met, but \(LegalRetention.citation) asks \(LegalRetention.days) days for video and alarm records")
             }
             days = v
         }

@@ -2,9 +2,18 @@ import Alarms
 import ArgumentParser
 import Control
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Who runs a check when no --user is given (a systemd timer, usually).
-func defaultUser() -> String { ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "scheduled" }
+/// Who runs a check when no --user is given: $USER, else the account this runs as. Never
+/// "scheduled": a check started by hand with $USER unset (sudo -u, a cron line) was recorded as if
+/// the timer had run it; the timers say `--user scheduled` themselves.
+func defaultUser() -> String {
+    if let u = ProcessInfo.processInfo.environment["USER"], !u.isEmpty { return u }
+    if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+    return "uid \(geteuid())"
+}
 
 struct SelfTest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +26,7 @@ struct SelfTest: ParsableCommand {
             discussion: "Without --zone every perimeter and entry/exit zone is tested. Exit 1 when a zone fails.")
         @ParentCommand var ctl: Watchroomctl
         @Option(name: .customLong("zone"), help: "A zone to test (repeatable).") var zones: [String] = []
-        @Option(name: .long, help: "Who runs the test (default: $USER).") var user: String?
+        @Option(name: .long, help: "Who runs the test (default: $USER, else the account; the timer says scheduled).") var user: String?
         @Flag(name: .long, help: "Wait for the result and print it (the walk-test window can be long).") var wait = false
 
         func run() throws {
@@ -51,7 +60,7 @@ struct SelfTest: ParsableCommand {
             try guarded {
                 let (events, raw) = try ctl.get("/v1/self-test/report\(date.map { "?date=\(query($0))" } ?? "")", as: [AlarmEvent].self)
                 if ctl.json { ctl.emit(raw); return }
-                if events.isEmpty { say("no self-test recorded on \(date ?? "today")"); return }
+                if events.isEmpty { say("no self-test recorded \(date.map { "on \($0)" } ?? "today")"); return }
                 for e in events {
                     switch e.kind {
                     case .selfTestResult: say("\(Format.time(e.time))  \(e.zone ?? "?")  \(e.text ?? "")")
@@ -71,7 +80,7 @@ struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check every device, sensor and equipment point and the clock; exit 1 when something needs repair.")
         @ParentCommand var ctl: Watchroomctl
-        @Option(name: .long) var user: String?
+        @Option(name: .long, help: "Who runs the check (default: $USER, else the account; the timer says scheduled).") var user: String?
         @Flag(name: .long, help: "Accepted for the timer unit; the check is always synchronous.") var wait = false
         func run() throws {
             try guarded {
@@ -90,7 +99,7 @@ struct Check: ParsableCommand {
             try guarded {
                 let (events, raw) = try ctl.get("/v1/check/equipment/report\(date.map { "?date=\(query($0))" } ?? "")", as: [AlarmEvent].self)
                 if ctl.json { ctl.emit(raw); return }
-                if events.isEmpty { say("no equipment check recorded on \(date ?? "today")"); return }
+                if events.isEmpty { say("no equipment check recorded \(date.map { "on \($0)" } ?? "today")"); return }
                 for e in events { say("\(Format.time(e.time))  \(e.text ?? "")") }
             }
         }

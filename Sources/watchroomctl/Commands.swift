@@ -12,6 +12,10 @@ struct Status: ParsableCommand {
             let (s, raw) = try ctl.get("/v1/status", as: StatusReport.self)
             if ctl.json { ctl.emit(raw); return }
             say("\(s.site): \(s.summary)")
+            // A self-test in progress: the operator must know which zones to walk, and until when.
+            if let run = try? ctl.get("/v1/self-test", as: SelfTestRun.self).0, let lines = run.inProgressLines(time: { Format.time($0) }) {
+                for l in lines { say(l) }
+            }
             let states = s.alarmsByState.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             if !states.isEmpty { say("open alarms: \(states.joined(separator: ", "))") }
             if !s.zonesDisarmed.isEmpty { say("disarmed zones: \(s.zonesDisarmed.joined(separator: ", "))") }
@@ -24,7 +28,7 @@ struct Status: ParsableCommand {
             if !s.commLost.isEmpty { say("comm lost: \(s.commLost.joined(separator: ", "))") }
             if !s.chattering.isEmpty { say("chattering alarms: \(s.chattering.map(String.init).joined(separator: ", "))") }
             for b in s.buses {
-                say("bus \(b.id) \(b.endpoint): \(b.cycles) cycles, \(b.requests) requests, \(b.failures) failures, \(b.overruns) overruns")
+                say("bus \(b.id) \(b.endpoint): \(Count.of(b.cycles, "cycle")), \(Count.of(b.requests, "request")), \(Count.of(b.failures, "failure")), \(Count.of(b.overruns, "overrun"))")
             }
         }
     }

@@ -12,7 +12,7 @@ struct Watchroomd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watchroomd",
         abstract: "Watchroom: the monitoring room's alarm daemon (Modbus zones, sensors, equipment).",
-        subcommands: [Run.self, CheckConfig.self, Simulate.self, Demo.self]
+        subcommands: [Run.self, CheckConfig.self, InstallUnits.self, Simulate.self, Demo.self]
     )
 }
 
@@ -60,6 +60,34 @@ struct CheckConfig: ParsableCommand {
             FileHandle.standardError.write(Data((report.output + "\n").utf8))
         }
         throw ExitCode(report.exitCode)
+    }
+}
+
+struct InstallUnits: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install-units",
+        abstract: "Write the scheduled-check timers at the site's local time (make install runs it).",
+        discussion: """
+            Writes watchroom-zone-selftest.timer (19:00) and watchroom-equipment-check.timer (09:00) with
+            OnCalendar in the config's site.timezone, so they fire at site time on a host in any zone.
+            Run it again after changing site.timezone, then systemctl daemon-reload.
+            """)
+    @Option(name: .long, help: "The site config file.") var config: String
+    @Option(name: .long, help: "Where to write the timers.") var dir = "/etc/systemd/system"
+
+    func run() throws {
+        let site = try loadOrExit(config)
+        for t in SiteTimers.timers {
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(t.file).path
+            do {
+                try SiteTimers.render(t, timezone: site.timezone).write(toFile: path, atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+            } catch {
+                FileHandle.standardError.write(Data("watchroomd: cannot write \(path): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("wrote \(path): \(t.at) \(site.timezone)")
+        }
     }
 }
 

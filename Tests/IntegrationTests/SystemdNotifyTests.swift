@@ -85,7 +85,7 @@ struct SystemdNotifyTests {
             .write(toFile: site.config, atomically: true, encoding: .utf8)
         let readies = notify.count { $0.hasPrefix("READY=1") }
         kill(daemon.process.processIdentifier, SIGHUP)
-        #expect(await daemon.waitForLine { $0.contains("reloaded: 1 buses, 1 devices, 4 zones") } != nil)
+        #expect(await daemon.waitForLine { $0.contains("reloaded: 1 bus, 1 device, 4 zones") } != nil)
         #expect(await notify.wait { _ in notify.count { $0.hasPrefix("READY=1") } > readies })
         let alarms = try await watchroomctl(["--config", site.config, "alarms", "--wide"])
         #expect(alarms.1.contains("acknowledged") && alarms.1.contains("张三"), "\(alarms)")
