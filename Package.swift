@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "watchroom-bench",
             dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon", "Alarms", "Journal", "Simulator", "Records",
-                           .product(name: "Hummingbird", package: "hummingbird")],
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/watchroom-bench"
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),

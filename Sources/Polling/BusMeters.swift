@@ -51,14 +51,14 @@ public struct BusMeters: Sendable {
 
         /// One finished request: its outcome and how long it took.
         @inline(__always)
-        func record(_ result: RequestResult, _ elapsed: Duration) {
+        public func record(_ result: RequestResult, _ elapsed: Duration) {
             results[result.rawValue].increment()
             duration.record(elapsed)
         }
 
         /// A request that could not be sent (the link would not connect).
         @inline(__always)
-        func count(_ result: RequestResult) { results[result.rawValue].increment() }
+        public func count(_ result: RequestResult) { results[result.rawValue].increment() }
 
         static let unrecorded = DeviceMeters(
             duration: Timer(label: "", dimensions: [], handler: NOOPMetricsHandler.instance, factory: NOOPMetricsHandler.instance),

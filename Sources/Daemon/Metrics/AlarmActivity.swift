@@ -1,6 +1,7 @@
 import Alarms
 import Foundation
 import Prometheus
+import SiteConfig
 import Synchronization
 
 /// What the metrics learn from the committed events rather than from state: the flood window,
@@ -13,10 +14,15 @@ final class AlarmActivity: Sendable {
         var lastCompleteSelfTest: Date?
         var equipmentCheck: LastCheck?
     }
+    /// The counters the events move.
+    struct Counters: Sendable {
+        let raised: [Priority: Prometheus.Counter]
+        let chattering, floods: Prometheus.Counter
+    }
     private let state = Mutex(State())
-    private let metrics: SiteMetrics
+    private let metrics: Counters
 
-    init(metrics: SiteMetrics) { self.metrics = metrics }
+    init(counters: Counters) { metrics = counters }
 
     var current: State { state.withLock { $0 } }
 
@@ -33,7 +39,7 @@ final class AlarmActivity: Sendable {
             }
             if started && counting { metrics.floods.increment() }
         case .chattering:
-            if counting { metrics.chatteringEvents.increment() }
+            if counting { metrics.chattering.increment() }
         case .selfTestFinished, .equipmentCheck:
             guard let (kind, check) = LastCheck.from(e) else { return }
             state.withLock { s in

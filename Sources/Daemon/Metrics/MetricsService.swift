@@ -20,7 +20,7 @@ struct MetricsService: Service {
     let now: @Sendable () -> Date
 
     func run() async {
-        let activity = AlarmActivity(metrics: metrics)
+        let activity = metrics.activity
         let feed = alarms.subscribe()
         await restore(activity)
         let scrape = MetricsScrape(metrics: metrics, alarms: alarms, activity: activity, now: now)

@@ -1,6 +1,6 @@
 import Alarms
 public import CoreMetrics
-import Foundation
+public import Foundation
 import Notify
 public import Polling
 public import Prometheus
@@ -18,6 +18,8 @@ public final class SiteMetrics: Sendable {
     let commitDuration: CoreMetrics.Timer
     /// For the uplink (or any later part): a gauge the part sets itself; see `uplink`.
     public let uplink: UplinkMeters
+    /// Flood window, alarm rate and last checks, followed from the committed events.
+    let activity: AlarmActivity
 
     // Set at scrape time.
     let deviceUp: [(device: String, gauge: Prometheus.Gauge)]
@@ -138,6 +140,12 @@ public final class SiteMetrics: Sendable {
         })
         chatteringEvents = r.makeCounter(name: "watchroom_alarm_chattering_total", help: "Alarms that became chattering.")
         floods = r.makeCounter(name: "watchroom_alarm_floods_total", help: "ISA-18.2 alarm floods started.")
+        activity = AlarmActivity(counters: .init(raised: raised, chattering: chatteringEvents, floods: floods))
+    }
+
+    /// One scrape in the text format: the gauges set from `alarms` as it is now, then every metric.
+    public func scrape(_ alarms: AlarmService, now: @escaping @Sendable () -> Date = { Date() }) async -> [UInt8] {
+        await MetricsScrape(metrics: self, alarms: alarms, activity: activity, now: now).render()
     }
 
     /// A bus's handles for its worker (no-op ones for a bus the config did not have).
