@@ -91,5 +91,10 @@ struct MetricsProcessTests {
         #expect((after.value("watchroom_modbus_requests_total", ["device": "di-2", "result": "timeout"]) ?? 0) >= 3)
         _ = try await simulatorCommand("answer di-2", socket: control)
         #expect(try await eventually { try await up("di-2") == 1 })
+
+        // The endpoint (and its event feed) stop with the rest on SIGTERM.
+        await daemon.stopAndWait(signal: SIGTERM, grace: .seconds(10))
+        #expect(daemon.process.terminationReason == .exit && daemon.process.terminationStatus == 0,
+                "SIGTERM did not stop a daemon serving metrics: \(daemon.output.suffix(3))")
     }
 }

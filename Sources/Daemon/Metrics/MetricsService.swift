@@ -24,17 +24,16 @@ struct MetricsService: Service {
         let feed = alarms.subscribe()
         await restore(activity)
         let scrape = MetricsScrape(metrics: metrics, alarms: alarms, activity: activity, now: now)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await cancelWhenGracefulShutdown {
-                    do { for try await e in feed { activity.observe(e) } } catch {
-                        logger.error("metrics: the event feed ended: \(error)")
-                    }
-                }
+        // Not waited for: a feed waits for the next event without regard to cancellation and ends
+        // when the bus finishes (the control API's stop, right after this part's), so waiting for
+        // it here would hold up the whole shutdown.
+        let logger = logger
+        Task {
+            do { for try await e in feed { activity.observe(e) } } catch {
+                logger.error("metrics: the event feed ended: \(error)")
             }
-            group.addTask { await serve(scrape) }
-            await group.waitForAll()
         }
+        await serve(scrape)
     }
 
     /// What the run before left: the last self-test and equipment check (a week back), and the
@@ -72,6 +71,8 @@ struct MetricsService: Service {
                               logger: Logger(label: "metrics"))
         do { try await app.run() } catch is CancellationError {} catch {
             logger.critical("metrics endpoint \(listen) stopped: \(error); check that nothing else listens there (metrics.listen)")
+            // A part that returns stops the group: the daemon runs on without metrics until it stops.
+            try? await gracefulShutdown()
         }
     }
 }
