@@ -12,22 +12,20 @@ public struct OutboxBacklog: Sendable, Hashable {
 }
 
 extension Journal {
-    /// Each target's backlog, in one read (targets with nothing queued or dead are absent).
-    public func outboxBacklog() throws -> [String: OutboxBacklog] {
+    /// Each target's backlog, in one read. Per target and state, so each count is a range of the
+    /// `outbox_due` index, never a scan of the delivered rows.
+    public func outboxBacklog(targets: [String]) throws -> [String: OutboxBacklog] {
         try db.read { db in
             var out: [String: OutboxBacklog] = [:]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT target, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
-                WHERE state IN ('pending', 'dead') GROUP BY target, state
-                """)
-            for row in rows {
-                let target: String = row["target"], state: String = row["state"], n: Int = row["n"]
-                if state == "pending" {
-                    out[target, default: OutboxBacklog()].pending = n
-                    out[target, default: OutboxBacklog()].oldestPending = (row["oldest"] as Double?).map(Date.init(timeIntervalSince1970:))
-                } else {
-                    out[target, default: OutboxBacklog()].dead = n
+            for target in targets {
+                var b = OutboxBacklog()
+                if let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE target = ? AND state = 'pending'",
+                                              arguments: [target]) {
+                    b.pending = row["n"]
+                    b.oldestPending = (row["oldest"] as Double?).map(Date.init(timeIntervalSince1970:))
                 }
+                b.dead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE target = ? AND state = 'dead'", arguments: [target]) ?? 0
+                out[target] = b
             }
             return out
         }

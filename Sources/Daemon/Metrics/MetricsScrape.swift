@@ -47,7 +47,7 @@ struct MetricsScrape: Sendable {
         metrics.journalHeld.set(to: Double(await alarms.heldEvents))
 
         // A journal that cannot be read leaves the outbox gauges as they were (the stall gauge says why).
-        if !metrics.pending.isEmpty, let backlog = try? await alarms.journal.reading({ try $0.outboxBacklog() }) {
+        if !metrics.pending.isEmpty, let backlog = try? await alarms.journal.reading({ [targets = metrics.targets] in try $0.outboxBacklog(targets: targets) }) {
             for (target, gauge) in metrics.pending { gauge.set(to: Double(backlog[target]?.pending ?? 0)) }
             for (target, gauge) in metrics.oldestPendingAge {
                 gauge.set(to: backlog[target]?.oldestPending.map { max(0, t.timeIntervalSince($0)) } ?? 0)

@@ -27,6 +27,8 @@ public final class SiteMetrics: Sendable {
     let shelved, chattering, stale: Prometheus.Gauge
     let recentAlarms, flood: Prometheus.Gauge
     let pending, oldestPendingAge, dead: [String: Prometheus.Gauge]
+    /// The notification targets, in config order.
+    let targets: [String]
     let journalStalled, journalHeld: Prometheus.Gauge
     let selfTestLast, selfTestLastComplete, selfTestFailed: Prometheus.Gauge
     let equipmentCheckLast, equipmentCheckFailed: Prometheus.Gauge
@@ -114,6 +116,7 @@ public final class SiteMetrics: Sendable {
         func perTarget(_ name: String, _ help: String) -> [String: Prometheus.Gauge] {
             Dictionary(uniqueKeysWithValues: config.notify.map { ($0.id, r.makeGauge(name: name, labels: [("target", $0.id)], help: help)) })
         }
+        targets = config.notify.map(\.id)
         pending = perTarget("watchroom_notification_pending", "Notifications waiting in the outbox for the target.")
         oldestPendingAge = perTarget("watchroom_notification_oldest_pending_age_seconds",
                                      "Age of the oldest notification waiting for the target; 0 when none waits.")
