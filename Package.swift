@@ -34,14 +34,15 @@ let package = Package(
         ),
         // No protocol in the config model: the Modbus source (Polling) maps its Modbus part.
         .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Polling", dependencies: ["Modbus", "SiteConfig"]),
+        .target(name: "Polling", dependencies: ["Modbus", "SiteConfig", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling"]),
         .target(name: "Records", dependencies: ["SiteConfig", "Alarms"]),
         .target(name: "Journal", dependencies: ["SiteConfig", "Alarms", "Records", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Control", dependencies: ["Alarms", "SiteConfig", "Records"]),
         .target(
             name: "Notify",
-            dependencies: ["Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         .target(name: "Simulator", dependencies: ["Modbus", "SiteConfig", "Polling"]),
         .target(
@@ -52,6 +53,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Commissioning and the newcomer's demo: the simulator as a mode of watchroomd, kept out
@@ -80,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "watchroom-bench",
             dependencies: ["CModbus", "Modbus", "SiteConfig", "Polling", "Daemon", "Alarms", "Journal", "Simulator", "Records",
-                           .product(name: "Hummingbird", package: "hummingbird")],
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/watchroom-bench"
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),

@@ -115,6 +115,7 @@ do {
     if args.isEmpty || args.contains("journal") { try await journalThroughput() }
     if args.isEmpty || args.contains("latency") { try await tripToWebhookLatency(trips: 200) }
     if args.isEmpty || args.contains("retention") { try retentionCheckCost(rounds: 5) }
+    if args.isEmpty || args.contains("metrics") { try await metricsScrapeCost(scrapes: 50) }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

@@ -1,4 +1,5 @@
 public import Alarms
+public import CoreMetrics
 public import Foundation
 public import Journal
 public import Logging
@@ -45,9 +46,13 @@ public actor AlarmService {
     private let logLane: PipelineLog
     /// An alarm storm folds the per-alarm lines into a summary (see `StormLog`).
     private var storm = StormLog()
+    /// `watchroom_journal_commit_duration_seconds` (none without a metrics endpoint).
+    private let commitDuration: CoreMetrics.Timer?
 
-    public init(config: SiteConfig, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(config: SiteConfig, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+                commitDuration: CoreMetrics.Timer? = nil) throws {
         self.config = config
+        self.commitDuration = commitDuration
         self.journal = journal
         self.logger = logger
         self.now = now
@@ -255,7 +260,8 @@ public actor AlarmService {
     /// One transaction, in an unstructured task: a commit already decided finishes even while the
     /// daemon is being stopped (cancellation of the caller does not abort it).
     private func write(_ b: StepBatch) async throws -> [AlarmEvent] {
-        let journal = self.journal
+        let journal = self.journal, began = ContinuousClock.now
+        defer { commitDuration?.record(ContinuousClock.now - began) }
         return try await Task {
             try await journal.commit(b.events, zoneControl: b.zones, samples: b.samples, outbox: b.outbox, holds: b.holds, repairs: b.repairs)
         }.value
@@ -381,6 +387,10 @@ public actor AlarmService {
     private func openAlarmSnapshot() -> [Int: Alarm] { engine.alarms }
     public var zoneControl: [String: ZoneControl] { engine.zoneControl }
     public var commStates: [String: CommCondition] { tracker.comm }
+    /// Each sensor's last good reading.
+    public var sensorValues: [String: Double] { tracker.sensorValues }
+    /// Events held in memory while the journal cannot be written.
+    public var heldEvents: Int { unwritten?.events.count ?? 0 }
     /// Committed events after `seq` (nil: from now on), in order, at the subscriber's pace.
     public nonisolated func subscribe(after seq: Int64? = nil) -> EventFeed { bus.feed(after: seq) }
     public func finishWatchers() { bus.finish() }

@@ -27,14 +27,15 @@ public final class Monitor: Service, Sendable {
 
     /// `clock` paces retried writes; `now` stamps the pipeline's own wakeups.
     public init(config: SiteConfig, alarms: AlarmService, logger: Logger,
-                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) {
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
+                metrics: SiteMetrics? = nil) {
         self.config = config
         self.alarms = alarms
         self.logger = logger
         self.clock = clock
         self.now = now
         let inbox = self.inbox
-        workers = PointSources.make(for: config) { inbox.put($0) }
+        workers = PointSources.make(for: config, meters: { metrics?.meters(for: $0) ?? .unrecorded }) { inbox.put($0) }
         (firstCycleStream, firstCycleSignal) = AsyncStream.makeStream(of: Void.self)
         if config.buses.isEmpty { firstCycleSignal.finish() }
     }

@@ -23,6 +23,9 @@ public final class WatchroomDaemon: Sendable {
     let control: ControlServer
     let delivery: DeliveryService
     let retention: RetentionMonitor
+    /// The generation's metrics when `metrics:` is configured; `metrics?.uplink` is where the
+    /// uplink publishes its backlog and last confirmed seq.
+    public let metrics: SiteMetrics?
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     /// Time since start on `clock`.
@@ -51,16 +54,18 @@ public final class WatchroomDaemon: Sendable {
         do { journal = try Journal(path: path) } catch {
             throw StartError(description: "cannot open the journal \(path): \(error)")
         }
-        let alarms = try AlarmService(config: config, journal: journal, logger: logger, now: now)
+        let metrics = config.metrics.map { _ in SiteMetrics(config: config) }
+        self.metrics = metrics
+        let alarms = try AlarmService(config: config, journal: journal, logger: logger, now: now, commitDuration: metrics?.commitDuration)
         self.alarms = alarms
         do {
             delivery = try DeliveryService(config: config, journal: journal, logger: logger, onFailure: { target, failing, reason in
                 await alarms.deliveryFailure(target: target, failing: failing, reason: reason)
-            }, clock: clock, now: now)
+            }, clock: clock, now: now, meters: metrics?.delivery ?? .unrecorded)
         } catch {
             throw StartError(description: "\(error)")
         }
-        monitor = Monitor(config: config, alarms: alarms, logger: logger, clock: clock, now: now)
+        monitor = Monitor(config: config, alarms: alarms, logger: logger, clock: clock, now: now, metrics: metrics)
         let duty = DutyService(config: config, journal: journal, alarms: alarms, now: now)
         retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: now)
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
@@ -119,6 +124,10 @@ public final class WatchroomDaemon: Sendable {
         var services: [any Service] = [pruning, DeliveryLanes(delivery: delivery)]
         if let checks = retention.service(clock: clock) { services.append(checks) }
         services += [monitor, tick, control]
+        if let settings = config.metrics, let metrics {
+            services.append(MetricsService(settings: settings, metrics: metrics, alarms: alarms, healthy: { await self.isHealthy() },
+                                           logger: logger, now: now))
+        }
         return services.map { .init(service: $0) }
     }
 }

@@ -27,13 +27,16 @@ public final class DeliveryService: Sendable {
     private let failing = Mutex<Set<String>>([])
     private let recheck = Mutex<Set<String>>([])
     private let memory = Mutex(MemoryQueues())
+    /// Deliveries and failures per target (metrics).
+    private let meters: DeliveryMeters
 
     /// `clock` paces and times out deliveries (tests pass a manual one); `now` stamps the journal;
     /// `notifiers` has every target's format (a target naming another is refused, as check-config does).
     public init(config: SiteConfig, journal: Journal, logger: Logger, onFailure: @escaping FailureHook,
                 clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
-                notifiers: NotifierRegistry = .standard) throws {
+                notifiers: NotifierRegistry = .standard, meters: DeliveryMeters = .unrecorded) throws {
         self.journal = journal
+        self.meters = meters
         self.logger = logger
         self.onFailure = onFailure
         self.time = MonotonicTime(clock)
@@ -207,6 +210,7 @@ public final class DeliveryService: Sendable {
             return
         }
         lane.forget([m.id])
+        meters.failed(id, 1)
         failing.withLock { _ = $0.insert(id) }
         logger.error("notify \(id) (\(target.redactedURL)): \(reason); dead-lettered \(m.inMemory ? "a message held in memory" : "outbox \(m.id)")")
         await onFailure(id, true, reason)
@@ -227,11 +231,13 @@ public final class DeliveryService: Sendable {
                     try await shielded { [journal, now] in try await journal.markDelivered(ids, at: now()) }
                 }
                 lane.forget(ids)
+                meters.delivered(id, ids.count)
                 logger.info("notify \(id): delivered \(ids.count) message\(ids.count == 1 ? "" : "s") (\(what))")
                 let wasFailing = failing.withLock { $0.remove(id) } != nil
                 let unknown = recheck.withLock { $0.remove(id) } != nil
                 if wasFailing || unknown { await onFailure(id, false, "delivered again") }
             case .retry(let reason, let after):
+                meters.failed(id, ids.count)
                 // Capped exponential backoff with jitter; a receiver's Retry-After wins when longer,
                 // within reason: an hour at most, and 30 s for a high or critical message.
                 let backoff = min(policy.retryMax, policy.retryBase * pow(2, Double(min(attempts, 60)))) * Double.random(in: 0.5...1.0)
@@ -252,6 +258,7 @@ public final class DeliveryService: Sendable {
                     await onFailure(id, true, "still failing after \(attempts + 1) attempts: \(reason)")
                 }
             case .permanent(let reason):
+                meters.failed(id, ids.count)
                 if inMemory { memory.withLock { $0.remove(ids, for: id) } } else {
                     try await shielded { [journal] in try await journal.markDead(ids, error: reason) }
                 }

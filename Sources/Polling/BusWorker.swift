@@ -32,14 +32,17 @@ public final class BusWorker: PointSource {
     private let statsBox = Mutex(BusStats())
     private let hang = Atomic<Bool>(false)
     private let writes = Mutex<[OutputWrite]>([])
+    /// Handles made once per generation (metrics); recording is all the poll loop does with them.
+    private let meters: BusMeters
 
     /// Test hook: while set the worker blocks (to prove the watchdog notices a hung worker).
     public func setHung(_ hung: Bool) { hang.store(hung, ordering: .relaxed) }
 
     /// `plans` gives each device's requests; a device without one reads every point of its profile.
-    public init(bus: Bus, devices: [Device], plans: [String: RequestPlan] = [:],
+    public init(bus: Bus, devices: [Device], plans: [String: RequestPlan] = [:], meters: BusMeters = .unrecorded,
                 sink: @escaping @Sendable (PollEvent) -> Void) {
         self.bus = bus
+        self.meters = meters
         // Exhaustive on purpose: a new kind of source must say here that it is not a Modbus bus.
         switch bus.source {
         case .modbus(let link):
@@ -124,6 +127,7 @@ public final class BusWorker: PointSource {
                     if !linkDown { linkDown = true; sink(.link(bus: bus.id, up: false, error: PointError(error))) }
                     for d in devices where supervisors[d.id]!.isDue(at: now) {
                         let t = supervisors[d.id]!.recordFailure(at: now)
+                        meters.device(d.id).count(RequestResult(error.kind))
                         emit(d, values: [:], error: error, transition: t, failures: supervisors[d.id]!.consecutiveFailures, requests: 0)
                     }
                 }
@@ -157,6 +161,7 @@ public final class BusWorker: PointSource {
             next += bus.pollInterval
             let overrun = clock.now > next
             if overrun { next = clock.now }
+            meters.cycled(clock.now - now, overrun: overrun)
             statsBox.withLock {
                 $0.cycles += 1
                 if overrun { $0.overruns += 1 }
@@ -200,6 +205,8 @@ public final class BusWorker: PointSource {
         var bits: [ReadRequest: [Bool]] = [:]
         var requests = 0
         var current: ReadRequest?
+        let meter = meters.device(device.id)
+        var began = clock.now
         do throws(ModbusError) {
             try client.setUnit(device.unit)
             for request in plans[device.id]!.requests {
@@ -210,6 +217,7 @@ public final class BusWorker: PointSource {
                 defer { lastFrameEnd = clock.now; markProgress(clock) }
                 current = request
                 requests += 1
+                began = clock.now
                 if request.table.isBitTable {
                     bits[request] = try retryingBusy { () throws(ModbusError) -> [Bool] in
                         try client.readBits(request.table, address: request.address, count: request.count)
@@ -219,8 +227,10 @@ public final class BusWorker: PointSource {
                         try client.readRegisters(request.table, address: request.address, count: request.count)
                     }
                 }
+                meter.record(.ok, clock.now - began)
             }
         } catch {
+            meter.record(RequestResult(error.kind), clock.now - began)
             // The client already discards late replies and never follows a stream from mid-frame.
             statsBox.withLock { $0.requests += requests; $0.failures += 1 }
             if error.kind == .configuration, let request = current {

@@ -24,14 +24,16 @@ public protocol PointSource: AnyObject, Sendable {
 /// Makes the sources for a site's buses.
 public enum PointSources {
     /// One source per bus of the config, each reporting to `sink`.
-    public static func make(for config: SiteConfig, sink: @escaping @Sendable (PollEvent) -> Void) -> [any PointSource] {
+    /// `meters` gives each bus its metrics handles (none by default).
+    public static func make(for config: SiteConfig, meters: (Bus) -> BusMeters = { _ in .unrecorded },
+                            sink: @escaping @Sendable (PollEvent) -> Void) -> [any PointSource] {
         config.buses.map { bus in
             let devices = config.devices(on: bus.id)
             // One case per kind of source: the bus's config says which reads it.
             switch bus.source {
             case .modbus:
                 let plans = Dictionary(uniqueKeysWithValues: devices.map { ($0.id, config.plan(for: $0)) })
-                return BusWorker(bus: bus, devices: devices, plans: plans, sink: sink)
+                return BusWorker(bus: bus, devices: devices, plans: plans, meters: meters(bus), sink: sink)
             }
         }
     }

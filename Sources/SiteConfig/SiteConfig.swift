@@ -35,6 +35,8 @@ public struct SiteConfig: Sendable {
     public internal(set) var warnings: [Diagnostic] = []
     /// The groups and secrets the config asks of its host, for `check-config` to verify.
     public internal(set) var hostRequirements: [HostRequirement] = []
+    /// Where `/metrics` and `/healthz` are served; nil: not served.
+    public internal(set) var metrics: MetricsSettings?
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }

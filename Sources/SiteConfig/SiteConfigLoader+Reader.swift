@@ -14,6 +14,8 @@ extension SiteConfigLoader {
         var hostRequirements: [HostRequirement] = []
         /// `site.language` and the `instructions:` (set during `read`).
         var messages = MessageSettings()
+        /// The `metrics:` section, read with the rest (SiteConfigLoader+Metrics.swift).
+        var metrics: MetricsSettings?
 
         init(file: String, sink: DiagnosticSink, loader: SiteConfigLoader) {
             self.file = file
@@ -60,6 +62,7 @@ extension SiteConfigLoader.Reader {
         let selfTest = readSelfTest(top)
         let duty = readDuty(top)
         messages = readMessages(top)
+        metrics = readMetrics(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))

@@ -21,7 +21,7 @@ public struct SiteConfigLoader: Sendable {
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
                           "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal", "self_test",
-                          "recordings", "visitors", "instructions"]
+                          "recordings", "visitors", "instructions", "metrics"]
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()
@@ -37,6 +37,7 @@ public struct SiteConfigLoader: Sendable {
         site.warnings = Array(Set(sink.warnings)).sorted()
         site.hostRequirements = reader.hostRequirements
         site.messages = reader.messages
+        site.metrics = reader.metrics
         return site
     }
 
