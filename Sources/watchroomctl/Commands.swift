@@ -53,7 +53,9 @@ struct Alarms: ParsableCommand {
             let shown = all ? alarms : ConsoleRow.ordered(alarms)
             if wide { print(Format.table(shown)); return }
             let style = ConsoleStyle.current(noBell: true)
-            print(([ConsoleRow.alarmHeader] + shown.map { ConsoleRow.alarm($0, style: style) }).joined(separator: "\n"))
+            // Short times need their zone said once when this host's clock reads another.
+            let note = ShownTime.note().map { [$0] } ?? []
+            print((note + [ConsoleRow.alarmHeader] + shown.map { ConsoleRow.alarm($0, style: style) }).joined(separator: "\n"))
         }
     }
 }

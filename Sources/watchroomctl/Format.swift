@@ -7,9 +7,12 @@ enum Format {
     /// In site time (see `ShownTime`).
     static func time(_ d: Date?) -> String { ShownTime.time(d) }
 
-    /// A short time for a console column ("HH:mm:ss", "MM-dd HH:mm").
+    /// A short time for a console column ("HH:mm:ss", "MM-dd HH:mm"), in site time like every other
+    /// time the console prints (the table says the zone once above it when the host reads another).
     static func clock(_ d: Date, _ pattern: String) -> String {
         let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = ShownTime.zone
         f.dateFormat = pattern
         return f.string(from: d)
     }

@@ -71,7 +71,11 @@ struct MetricsProcessTests {
         #expect((parsed.value("watchroom_modbus_requests_total", ["device": "di-1", "result": "ok"]) ?? 0) >= 1)
         #expect((parsed.value("watchroom_modbus_request_duration_seconds_count", ["device": "di-1"]) ?? 0) >= 1)
         #expect((parsed.value("watchroom_bus_cycle_duration_seconds_count", ["bus": "lan"]) ?? 0) >= 1)
-        #expect(parsed.value("watchroom_alarms", ["state": "unacknowledged", "priority": "high"]) == 1)
+        let highUnacked = parsed.value("watchroom_alarms", ["state": "unacknowledged", "priority": "high"])
+        if highUnacked != 1 {
+            let open = try await watchroomctl(["--socket", "\(dir.path)/control.sock", "alarms", "--wide"])
+            Issue.record("watchroom_alarms{unacknowledged,high} = \(String(describing: highUnacked)), open alarms:\n\(open.1)")
+        }
         #expect((parsed.value("watchroom_alarms_raised_total", ["priority": "high"]) ?? 0) >= 1)
         #expect(parsed.value("watchroom_journal_stalled") == 0)
         #expect((parsed.value("watchroom_journal_commit_duration_seconds_count") ?? 0) >= 1)

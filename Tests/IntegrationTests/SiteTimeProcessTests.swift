@@ -63,8 +63,13 @@ struct SiteTimeProcessTests {
         #expect(abs(loggedAt.timeIntervalSince(raised)) < 3, "log \(stamp) vs raised \(siteSeconds) (site): \(logged)")
 
         // The console: site time, with the offset because this host reads another.
-        let table = try await ctl(s, ["alarms"])
-        #expect(table.0 == 0 && table.1.contains(siteSeconds), "alarms should say \(siteSeconds): \(table.1)")
+        let table = try await ctl(s, ["alarms", "--wide"])
+        #expect(table.0 == 0 && table.1.contains(siteSeconds), "alarms --wide should say \(siteSeconds): \(table.1)")
+        // The 80-column table: the site minute ("12-01 23:52"), with the zone said once above it.
+        let narrow = try await ctl(s, ["alarms"])
+        let siteMinute = String(siteSeconds.dropFirst(5).prefix(11))
+        #expect(narrow.0 == 0 && narrow.1.contains(siteMinute), "alarms should say \(siteMinute): \(narrow.1)")
+        #expect(narrow.1.contains("site time Asia/Shanghai (+08:00)"), "alarms should name the site's zone: \(narrow.1)")
         let shown = try await ctl(s, ["show", String(id)])
         #expect(shown.1.contains(siteSeconds), "show should say \(siteSeconds): \(shown)")
         let events = try await ctl(s, ["events", "--limit", "20"])
