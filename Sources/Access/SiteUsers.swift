@@ -48,7 +48,7 @@ public struct SiteUsers: Sendable {
         let typed = typed?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if typed.isEmpty || typed == caller.login || typed == caller.name { return Actor(user: caller, carrier: carrier) }
         guard caller.has(.admin) else {
-            throw Refusal(.notYou, "you are \(caller.name) (\(caller.login)); the name given ('\(typed)') must be yours or be left out: only an admin acts in another user's name")
+            throw Refusal(.notYou, "you are \(caller.name) (\(caller.login)); the name given must be yours or be left out: only an admin acts in another user's name")
         }
         guard let other = user(named: typed) else {
             throw Refusal(.invalid, "no user '\(typed)' in users: of \(configFile)")

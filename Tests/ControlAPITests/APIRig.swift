@@ -19,7 +19,7 @@ struct APIRig {
     let journal: Journal
     let alarms: AlarmService
     let writes = RecordedWrites()
-    let app: Application<RouterResponder<BasicRequestContext>>
+    let app: Application<RouterResponder<ControlContext>>
 
     init(_ name: String) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("watchroom-api-\(name)-\(UUID().uuidString.prefix(8))")

@@ -7,8 +7,8 @@ import NIOCore
 struct WatchRoutes: Sendable {
     let events: EventBus
 
-    var collection: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection()
+    var collection: RouteCollection<ControlContext> {
+        let routes = RouteCollection(context: ControlContext.self)
         routes.get("watch") { _, _ in
             let feed = events.feed()
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
