@@ -42,11 +42,11 @@ public struct SiteUsers: Sendable {
         return try actor(caller: try caller(account: account, uid: uid), carrier: carrier, typed: typed)
     }
 
-    /// `caller` acting as typed: themselves (by login or name, or nothing typed); an admin may
+    /// `caller` acting as typed: themselves (by login, name or account, or nothing typed); an admin may
     /// name another user and acts for them.
     public func actor(caller: SiteUser, carrier: Carrier, typed: String?) throws(Refusal) -> Actor {
         let typed = typed?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if typed.isEmpty || typed == caller.login || typed == caller.name { return Actor(user: caller, carrier: carrier) }
+        if typed.isEmpty || typed == caller.login || typed == caller.name || typed == caller.unix { return Actor(user: caller, carrier: carrier) }
         guard caller.has(.admin) else {
             throw Refusal(.notYou, "you are \(caller.name) (\(caller.login)); the name given must be yours or be left out: only an admin acts in another user's name")
         }

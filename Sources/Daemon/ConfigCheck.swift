@@ -26,7 +26,8 @@ public enum ConfigCheck {
     public static func run(file: String, showPlan: Bool, checkHost: Bool = true) -> Report {
         do {
             let config = try load(file: file)
-            let warnings = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
+            let warnings = (config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
+                + (config.trustModeWarning.map { ["\(file): warning: \($0)"] } ?? []))
                 .joined(separator: "\n")
             let problems = checkHost ? hostProblems(config) : []
             if !problems.isEmpty {

@@ -3,8 +3,6 @@ import ArgumentParser
 import Control
 import Foundation
 
-/// Who runs a check when no --user is given (a systemd timer, usually).
-func defaultUser() -> String { ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "scheduled" }
 
 struct SelfTest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +20,7 @@ struct SelfTest: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let (result, raw) = try ctl.post("/v1/self-test", CommandBody(user: user ?? defaultUser(), zones: zones))
+                let (result, raw) = try ctl.post("/v1/self-test", CommandBody(user: user ?? ctl.defaultUser(), zones: zones))
                 if !wait {
                     if ctl.json { ctl.emit(raw) } else { for e in result.events { say(Format.event(e)) } }
                     return
@@ -75,7 +73,7 @@ struct Check: ParsableCommand {
         @Flag(name: .long, help: "Accepted for the timer unit; the check is always synchronous.") var wait = false
         func run() throws {
             try guarded {
-                let (result, raw) = try ctl.post("/v1/check/equipment", CommandBody(user: user ?? defaultUser()))
+                let (result, raw) = try ctl.post("/v1/check/equipment", CommandBody(user: user ?? ctl.defaultUser()))
                 if ctl.json { ctl.emit(raw) } else { for e in result.events { say(e.text ?? "") } }
                 if result.events.contains(where: { $0.text?.hasPrefix("fail") == true }) { throw ExitCode(1) }
             }
