@@ -34,11 +34,13 @@ let package = Package(
         ),
         // No protocol in the config model: the Modbus source (Polling) maps its Modbus part.
         .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Who may do what: roles, actors, bcrypt; pure, so the control socket and the board share it.
+        .target(name: "Access", dependencies: ["SiteConfig"]),
         .target(name: "Polling", dependencies: ["Modbus", "SiteConfig", .product(name: "CoreMetrics", package: "swift-metrics")]),
-        .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling"]),
-        .target(name: "Records", dependencies: ["SiteConfig", "Alarms"]),
+        .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling", "Access"]),
+        .target(name: "Records", dependencies: ["SiteConfig", "Alarms", "Access"]),
         .target(name: "Journal", dependencies: ["SiteConfig", "Alarms", "Records", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Control", dependencies: ["Alarms", "SiteConfig", "Records"]),
+        .target(name: "Control", dependencies: ["Alarms", "SiteConfig", "Records", "Access"]),
         .target(
             name: "Notify",
             dependencies: ["Alarms", "SiteConfig", "Journal", .product(name: "Crypto", package: "swift-crypto"),
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records", "Access",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,14 +73,14 @@ let package = Package(
         .executableTarget(
             name: "watchroomd",
             dependencies: [
-                "Daemon", "Commissioning", "SiteConfig", "Simulator",
+                "Daemon", "Commissioning", "SiteConfig", "Simulator", "Access",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "watchroomctl",
-            dependencies: ["Control", "Alarms", "SiteConfig", "Records", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Control", "Alarms", "SiteConfig", "Records", "Access", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "watchroom-bench",
@@ -88,6 +90,7 @@ let package = Package(
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "SiteConfig"]),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal", "Modbus"]),
         // The manual clock the test targets drive injected time with (a library, so it exists once).
         .target(name: "TestClock", path: "Tests/TestClock"),
@@ -101,14 +104,14 @@ let package = Package(
         // The control API in process (HummingbirdTesting's router framework): no daemon, no socket.
         .testTarget(
             name: "ControlAPITests",
-            dependencies: ["Daemon", "SiteConfig", "Alarms", "Journal", "Control", "Records", "Polling",
+            dependencies: ["Daemon", "SiteConfig", "Alarms", "Journal", "Control", "Records", "Polling", "Access",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify", "Records", "TestClock",
+            dependencies: ["Daemon", "Simulator", "SiteConfig", "Polling", "Modbus", "Alarms", "Journal", "Control", "Notify", "Records", "TestClock", "Access",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),

@@ -1,3 +1,4 @@
+public import Access
 public import Foundation
 public import SiteConfig
 
@@ -123,6 +124,9 @@ public struct AlarmEvent: Sendable, Hashable, Codable {
     public var zone: String?
     public var user: String?
     public var text: String?
+    /// Who did it, for an operator's action: login, name, roles and the Unix account or board
+    /// session that carried it (`user` is the name it is recorded under). Nil for the daemon's own events.
+    public var actor: Actor?
     /// The journal's sequence number, once committed.
     public var seq: Int64?
 

@@ -1,3 +1,4 @@
+public import Access
 public import Alarms
 public import CoreMetrics
 public import Foundation
@@ -105,8 +106,9 @@ public actor AlarmService {
 
     /// An operator command: refused with a reason, or journaled before it is answered. While the
     /// journal cannot be written it is refused with `JournalWriteFailure` and changes nothing.
-    public func command(_ command: OperatorCommand) async throws -> [AlarmEvent] {
-        try await answered { service in try service.engine.command(command, at: service.now()) }
+    /// `actor`: who gives it (recorded on each event; see `EngineOutput.stamped(by:)`).
+    public func command(_ command: OperatorCommand, by actor: Actor? = nil) async throws -> [AlarmEvent] {
+        try await answered { service in try service.engine.command(command, at: service.now()).stamped(by: actor) }
     }
 
     /// Compares the wall clock with the monotonic one on every tick (see `ClockWatch`).
@@ -322,19 +324,19 @@ public actor AlarmService {
     // MARK: self-test and equipment check
 
     /// Starts a zone self-test; test outputs are written by the bus workers.
-    public func startSelfTest(zones: [String], user: String) async throws -> [AlarmEvent] {
-        try await answered { try $0.engine.startSelfTest(zones: zones, user: user, at: $0.now()) }
+    public func startSelfTest(zones: [String], user: String, by actor: Actor? = nil) async throws -> [AlarmEvent] {
+        try await answered { try $0.engine.startSelfTest(zones: zones, user: user, at: $0.now()).stamped(by: actor) }
     }
 
     public var selfTestRun: SelfTestRun? { engine.selfTest }
 
     /// The morning equipment check (site rules 4-6, see `EquipmentCheck`): each item is journaled;
     /// each failure asks for repair.
-    public func equipmentCheck(user: String) async throws -> [AlarmEvent] {
+    public func equipmentCheck(user: String, by actor: Actor? = nil) async throws -> [AlarmEvent] {
         // Read before the step: a failed read is a failed item, never a passing one.
         let lastWrite: Result<Date?, any Error>
         do { lastWrite = .success(try await journal.reading { try $0.lastEventTime() }) } catch { lastWrite = .failure(error) }
-        return try await answered { try $0.equipmentCheckOutput(user: user, lastWrite: lastWrite) }
+        return try await answered { try $0.equipmentCheckOutput(user: user, lastWrite: lastWrite).stamped(by: actor) }
     }
 
     private func equipmentCheckOutput(user: String, lastWrite: Result<Date?, any Error>) throws -> EngineOutput {

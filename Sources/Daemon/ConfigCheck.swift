@@ -27,6 +27,7 @@ public enum ConfigCheck {
         do {
             let config = try load(file: file)
             var lines = config.warnings.map { "\($0.file):\($0.line):\($0.column): warning: \($0.message)" }
+                + (config.trustModeWarning.map { ["\(file): warning: \($0)"] } ?? [])
             if checkHost {
                 lines += SiteTimers.warnings(siteTimezone: config.timezone, installed: SiteTimers.installed(in: SiteTimers.searchDirs()))
                     .map { "warning: \($0)" }

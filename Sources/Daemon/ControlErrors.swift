@@ -1,3 +1,4 @@
+import Access
 import Alarms
 import Control
 import Foundation
@@ -15,6 +16,8 @@ struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let refusal as CommandRefusal {
+            return ControlError.response(for: refusal)
+        } catch let refusal as Refusal {
             return ControlError.response(for: refusal)
         } catch let e as HTTPError {
             let message = e.body ?? ControlError.message(for: e.status, request: request)
@@ -65,10 +68,17 @@ enum ControlError {
         return error(status, refusal.message, refusal.code.rawValue)
     }
 
+    /// A user refused (a role lacking, a name not theirs, an account that is no user) as 403; a
+    /// name typed for nobody as 400. The code says which (docs/CONTROL-API.md, Errors).
+    static func response(for refusal: Refusal) -> Response {
+        error(refusal.kind == .invalid ? .badRequest : .forbidden, refusal.message, refusal.kind.rawValue)
+    }
+
     /// A command's or duty record's failure as its answer: a refusal as above, a journal that
     /// cannot be written as 503 `journal-unavailable` (nothing was done); nil for any other error.
     static func response(for failure: any Error, journalPath: String) -> Response? {
         if let refusal = failure as? CommandRefusal { return response(for: refusal) }
+        if let refusal = failure as? Refusal { return response(for: refusal) }
         guard let unwritable = JournalWriteFailure.classify(failure, journalPath: journalPath) else { return nil }
         return error(.serviceUnavailable, unwritable.description, "journal-unavailable")
     }

@@ -65,7 +65,7 @@ struct ControlServer: Sendable {
     }
 
     /// The API's routes over this daemon's services (ControlAPI/), as served on the socket.
-    func makeRouter() -> Router<BasicRequestContext> {
+    func makeRouter() -> Router<ControlContext> {
         ControlAPI(alarms: alarms, duty: duty, buses: monitor, writes: monitor).makeRouter()
     }
 

@@ -1,3 +1,4 @@
+import Access
 import Alarms
 import Control
 import Foundation
@@ -41,24 +42,39 @@ struct DutyService: Sendable {
         return try await journal.reading { try $0.holds(activeAt: t, includeExpired: all) }
     }
 
-    func requestPlayback(recorder id: String, camera: String?, from: Date, to: Date, by: String?, reason: String?) async throws -> PlaybackRequest {
-        let request = try PlaybackRequest.asked(recorder: try recorder(id), camera: camera, from: from, to: to, by: by, reason: reason, at: now())
+    /// `actor`: who calls (kept on the record with users; nil or trusted in trust mode).
+    func requestPlayback(recorder id: String, camera: String?, from: Date, to: Date, by: String?, reason: String?,
+                         actor: Actor? = nil) async throws -> PlaybackRequest {
+        var request = try PlaybackRequest.asked(recorder: try recorder(id), camera: camera, from: from, to: to, by: by, reason: reason, at: now())
+        request.requester = Self.known(actor)
         return try await journal.addPlaybackRequest(request)
     }
 
-    func approvePlayback(_ id: Int64, by: String?) async throws -> PlaybackRequest {
-        let by = try PlaybackRequest.approver(by, among: config.duty.playbackApprovers)
+    /// With users the approver is the caller, whose role was checked (the director's, rule 8);
+    /// in trust mode the typed name must be one of `recordings.approvers`.
+    func approvePlayback(_ id: Int64, by: String?, actor: Actor? = nil) async throws -> PlaybackRequest {
+        let known = Self.known(actor)
+        let by = known != nil ? try DutyInput.required(by, "--by (the approver)") : try PlaybackRequest.approver(by, among: config.duty.playbackApprovers)
         let t = now()
-        guard let updated = try await journal.updatePlaybackRequest(id, { try $0.approve(by: by, at: t) }) else { throw PlaybackRequest.notFound(id) }
+        guard let updated = try await journal.updatePlaybackRequest(id, {
+            try $0.approve(by: by, at: t)
+            $0.approver = known
+        }) else { throw PlaybackRequest.notFound(id) }
         return updated
     }
 
-    func viewPlayback(_ id: Int64, by: String?) async throws -> PlaybackRequest {
+    func viewPlayback(_ id: Int64, by: String?, actor: Actor? = nil) async throws -> PlaybackRequest {
         let by = try PlaybackRequest.viewer(by)
-        let t = now()
-        guard let updated = try await journal.updatePlaybackRequest(id, { try $0.view(by: by, at: t) }) else { throw PlaybackRequest.notFound(id) }
+        let t = now(), known = Self.known(actor)
+        guard let updated = try await journal.updatePlaybackRequest(id, {
+            try $0.view(by: by, at: t)
+            $0.viewings[$0.viewings.count - 1].viewer = known
+        }) else { throw PlaybackRequest.notFound(id) }
         return updated
     }
+
+    /// The actor when the daemon knows who it is (a site user), nil for a typed, trusted name.
+    static func known(_ actor: Actor?) -> Actor? { actor?.isTrusted == false ? actor : nil }
 
     func playbackLog() async throws -> [PlaybackRequest] { try await journal.reading { try $0.playbackRequests() } }
 
@@ -84,9 +100,12 @@ struct DutyService: Sendable {
 
     // MARK: visitors
 
-    func visitorIn(name: String?, org: String?, purpose: String?, approvedBy: String?, user: String?) async throws -> Visitor {
-        let visitor = try Visitor.entering(name: name, org: org, purpose: purpose, approvedBy: approvedBy,
-                                           approvers: config.duty.visitorApprovers, registeredBy: user, at: now())
+    /// With users the approver was checked by role already; `visitors.approvers` applies in trust mode.
+    func visitorIn(name: String?, org: String?, purpose: String?, approvedBy: String?, user: String?, actor: Actor? = nil) async throws -> Visitor {
+        let known = Self.known(actor)
+        var visitor = try Visitor.entering(name: name, org: org, purpose: purpose, approvedBy: approvedBy,
+                                           approvers: known == nil ? config.duty.visitorApprovers : [], registeredBy: user, at: now())
+        visitor.registrar = known
         return try await journal.visitorIn(visitor)
     }
 

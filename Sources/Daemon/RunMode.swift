@@ -39,6 +39,8 @@ public enum RunMode {
         let notifier = SystemdNotifier()
         var config = initial
         for w in initial.warnings { logger.warning("\(w.description)") }
+        // Once per start, not per reload: trust mode is a standing choice of the site.
+        if let trust = initial.trustModeWarning { logger.warning("\(trust)") }
         var daemon: WatchroomDaemon
         do { daemon = try WatchroomDaemon(config: config, logger: logger, clock: clock, now: now) } catch {
             logger.critical("\(error)")

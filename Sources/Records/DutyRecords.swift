@@ -1,3 +1,4 @@
+public import Access
 public import Foundation
 
 /// Footage that must not be overwritten: one camera of one recorder over a time window, kept
@@ -60,6 +61,8 @@ public struct PlaybackRequest: Codable, Sendable, Hashable {
     public struct Viewing: Codable, Sendable, Hashable {
         public var by: String
         public var at: Date
+        /// Who viewed, as the caller was known (nil in trust mode).
+        public var viewer: Actor?
         public init(by: String, at: Date) {
             self.by = by
             self.at = at
@@ -76,6 +79,10 @@ public struct PlaybackRequest: Codable, Sendable, Hashable {
     public var approvedBy: String?
     public var approvedAt: Date?
     public var viewings: [Viewing]
+    /// Who asked and who approved, as the callers were known: login, name, Unix account or board
+    /// session (nil in trust mode, where only the typed names exist).
+    public var requester: Actor?
+    public var approver: Actor?
     public init(id: Int64 = 0, recorder: String, camera: String, from: Date, to: Date, requestedBy: String, reason: String,
                 requestedAt: Date, approvedBy: String? = nil, approvedAt: Date? = nil, viewings: [Viewing] = []) {
         self.id = id
@@ -105,6 +112,8 @@ public struct Visitor: Codable, Sendable, Hashable {
     public var outAt: Date?
     /// The operator who signed the visitor out.
     public var outBy: String?
+    /// Who registered the visit, as the caller was known (nil in trust mode).
+    public var registrar: Actor?
     public init(id: Int64 = 0, name: String, org: String, purpose: String, approvedBy: String, registeredBy: String?,
                 inAt: Date, outAt: Date? = nil) {
         self.id = id

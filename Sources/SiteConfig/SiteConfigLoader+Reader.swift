@@ -63,6 +63,7 @@ extension SiteConfigLoader.Reader {
         let duty = readDuty(top)
         messages = readMessages(top)
         metrics = readMetrics(top)
+        let users = readUsers(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))
@@ -74,6 +75,7 @@ extension SiteConfigLoader.Reader {
             recorders: recorders.map(\.value), shifts: shifts, supervisor: escalation.supervisor,
             ackTimeoutSeconds: escalation.ackTimeout, escalationRepeatSeconds: escalation.repeatSeconds,
             notify: notify.map(\.value), maxShelve: .seconds(limits.maxShelveMinutes * 60), keepEventsDays: limits.keepEventsDays,
-            selfTestTimeoutSeconds: selfTest.timeoutSeconds, walkTestWindowMinutes: selfTest.walkWindowMinutes, duty: duty)
+            selfTestTimeoutSeconds: selfTest.timeoutSeconds, walkTestWindowMinutes: selfTest.walkWindowMinutes, duty: duty,
+            users: users)
     }
 }

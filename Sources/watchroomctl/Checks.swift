@@ -6,14 +6,6 @@ import Foundation
 import Glibc
 #endif
 
-/// Who runs a check when no --user is given: $USER, else the account this runs as. Never
-/// "scheduled": a check started by hand with $USER unset (sudo -u, a cron line) was recorded as if
-/// the timer had run it; the timers say `--user scheduled` themselves.
-func defaultUser() -> String {
-    if let u = ProcessInfo.processInfo.environment["USER"], !u.isEmpty { return u }
-    if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
-    return "uid \(geteuid())"
-}
 
 struct SelfTest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +23,7 @@ struct SelfTest: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let (result, raw) = try ctl.post("/v1/self-test", CommandBody(user: user ?? defaultUser(), zones: zones))
+                let (result, raw) = try ctl.post("/v1/self-test", CommandBody(user: user ?? ctl.defaultUser(), zones: zones))
                 if !wait {
                     if ctl.json { ctl.emit(raw) } else { for e in result.events { say(Format.event(e)) } }
                     return
@@ -84,7 +76,7 @@ struct Check: ParsableCommand {
         @Flag(name: .long, help: "Accepted for the timer unit; the check is always synchronous.") var wait = false
         func run() throws {
             try guarded {
-                let (result, raw) = try ctl.post("/v1/check/equipment", CommandBody(user: user ?? defaultUser()))
+                let (result, raw) = try ctl.post("/v1/check/equipment", CommandBody(user: user ?? ctl.defaultUser()))
                 if ctl.json { ctl.emit(raw) } else { for e in result.events { say(e.text ?? "") } }
                 if result.events.contains(where: { $0.text?.hasPrefix("fail") == true }) { throw ExitCode(1) }
             }

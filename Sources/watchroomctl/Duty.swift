@@ -73,7 +73,7 @@ struct Recordings: ParsableCommand {
         @Option(name: .long, help: "The camera id.") var camera: String
         @Option(name: .long, help: "Start, site time: \"YYYY-MM-DD HH:MM\".") var from: String
         @Option(name: .long, help: "End, site time.") var to: String
-        @Option(name: .long, help: "Who asks.") var by: String
+        @Option(name: .long, help: "Who asks (default: you; required without users:).") var by: String?
         @Option(name: .long, help: "Why.") var reason: String
         func run() throws {
             try guarded {
@@ -89,7 +89,7 @@ struct Recordings: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a playback request (approvers listed in the site config only).")
         @ParentCommand var ctl: Watchroomctl
         @Argument(help: "The request id.") var id: Int64
-        @Option(name: .long, help: "The approver.") var by: String
+        @Option(name: .long, help: "The approver: you (a name typed must be yours; required without users:).") var by: String?
         func run() throws {
             try guarded {
                 let (r, raw) = try ctl.send("/v1/recordings/requests/\(id)/approve", DutyBody(by: by), as: PlaybackRequest.self)
@@ -103,12 +103,12 @@ struct Recordings: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Log a viewing against an approved request.")
         @ParentCommand var ctl: Watchroomctl
         @Argument(help: "The request id.") var id: Int64
-        @Option(name: .long, help: "Who views.") var by: String
+        @Option(name: .long, help: "Who views (default: you; required without users:).") var by: String?
         func run() throws {
             try guarded {
                 let (r, raw) = try ctl.send("/v1/recordings/requests/\(id)/view", DutyBody(by: by), as: PlaybackRequest.self)
                 if ctl.json { ctl.emit(raw); return }
-                say("viewing of request \(r.id) logged for \(by) (approved by \(r.approvedBy ?? "?"))")
+                say("viewing of request \(r.id) logged for \(r.viewings.last?.by ?? "?") (approved by \(r.approvedBy ?? "?"))")
             }
         }
     }
@@ -142,7 +142,7 @@ struct Media: ParsableCommand {
         @ParentCommand var ctl: Watchroomctl
         @Argument(help: "The recorder id.") var recorder: String
         @Argument(help: "The medium number.") var medium: Int
-        @Option(name: .long, help: "Who loads it.") var user: String
+        @Option(name: .long, help: "Who loads it (default: you).") var user = ""
         func run() throws {
             try guarded {
                 let (l, raw) = try ctl.send("/v1/media/load", DutyBody(user: try requireUser(user), recorder: recorder, medium: medium), as: MediaLoad.self)
@@ -190,7 +190,7 @@ struct VisitorCommand: ParsableCommand {
         @Option(name: .long, help: "The operator registering (default: $USER).") var user: String?
         func run() throws {
             try guarded {
-                let (v, raw) = try ctl.send("/v1/visitors", DutyBody(user: user ?? defaultUser(), name: name, org: org, purpose: purpose,
+                let (v, raw) = try ctl.send("/v1/visitors", DutyBody(user: user ?? ctl.defaultUser(), name: name, org: org, purpose: purpose,
                                                                      approvedBy: approvedBy), as: Visitor.self)
                 if ctl.json { ctl.emit(raw); return }
                 say("visitor \(v.id) \(v.name) (\(v.org)) in at \(Format.time(v.inAt)), approved by \(v.approvedBy)")
@@ -205,7 +205,7 @@ struct VisitorCommand: ParsableCommand {
         @Option(name: .long, help: "The operator signing them out (default: $USER).") var user: String?
         func run() throws {
             try guarded {
-                let (v, raw) = try ctl.send("/v1/visitors/\(id)/out", DutyBody(user: user ?? defaultUser()), as: Visitor.self)
+                let (v, raw) = try ctl.send("/v1/visitors/\(id)/out", DutyBody(user: user ?? ctl.defaultUser()), as: Visitor.self)
                 if ctl.json { ctl.emit(raw); return }
                 say("visitor \(v.id) \(v.name) out at \(Format.time(v.outAt))")
             }
@@ -259,7 +259,7 @@ struct RepairCommand: ParsableCommand {
         @Option(name: .long, help: "Who closes it (default: $USER).") var user: String?
         func run() throws {
             try guarded {
-                let (r, raw) = try ctl.send("/v1/repairs/\(id)/close", DutyBody(user: user ?? defaultUser(), note: note), as: Repair.self)
+                let (r, raw) = try ctl.send("/v1/repairs/\(id)/close", DutyBody(user: user ?? ctl.defaultUser(), note: note), as: Repair.self)
                 if ctl.json { ctl.emit(raw); return }
                 say("repair \(r.id) \(r.subject) closed by \(r.closedBy ?? "?"): \(r.note ?? "")")
             }

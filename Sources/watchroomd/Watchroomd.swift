@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Commissioning
 import Daemon
@@ -12,7 +13,7 @@ struct Watchroomd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watchroomd",
         abstract: "Watchroom: the monitoring room's alarm daemon (Modbus zones, sensors, equipment).",
-        subcommands: [Run.self, CheckConfig.self, InstallUnits.self, Simulate.self, Demo.self]
+        subcommands: [Run.self, CheckConfig.self, InstallUnits.self, Simulate.self, Demo.self, HashPassword.self]
     )
 }
 

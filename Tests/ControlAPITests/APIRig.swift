@@ -19,9 +19,13 @@ struct APIRig {
     let journal: Journal
     let alarms: AlarmService
     let writes = RecordedWrites()
-    let app: Application<RouterResponder<BasicRequestContext>>
+    let app: Application<RouterResponder<ControlContext>>
 
-    init(_ name: String) throws {
+    /// The uid the in-process "socket" reports as the caller (nil: no peer credentials).
+    let caller = CallerSwitch()
+
+    /// `users`: a `users:` section to add (YAML); `accounts`: uid to account name for the callers.
+    init(_ name: String, users: String = "", accounts: [UInt32: String] = [:]) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("watchroom-api-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var yaml = """
@@ -40,13 +44,17 @@ struct APIRig {
         for i in 0..<8 { yaml += "  - {id: Z\(i), name: 防区\(i), type: 24h, input: \"di-1.di[\(i)]\"}\n" }
         // A perimeter zone with a test relay: its self-test asks for a panel write.
         yaml += "  - {id: P1, name: 北围墙, type: perimeter, input: \"di-1.di[8]\", test: \"di-1.relay[0]\"}\n"
+        yaml += users
         let file = dir.appendingPathComponent("site.yaml").path
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         config = try SiteConfigLoader(profileDirectories: [Self.root.appendingPathComponent("devices").path]).load(file: file)
         journal = try Journal(path: dir.appendingPathComponent("journal.sqlite").path)
         alarms = try AlarmService(config: config, journal: journal, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let duty = DutyService(config: config, journal: journal, alarms: alarms)
-        let api = ControlAPI(alarms: alarms, duty: duty, buses: NoBuses(), writes: writes)
+        var api = ControlAPI(alarms: alarms, duty: duty, buses: NoBuses(), writes: writes)
+        let caller = caller
+        api.peer = { _ in caller.uid.map { PeerCredentials(pid: 1, uid: $0, gid: 0) } }
+        api.accountName = { accounts[$0] ?? "uid \($0)" }
         app = Application(router: api.makeRouter())
     }
 
@@ -78,6 +86,15 @@ struct APIRig {
     /// Runs `body` against the router in process (HummingbirdTesting's router framework).
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await app.test(.router, body)
+    }
+}
+
+/// Who the next request comes from, as SO_PEERCRED would say.
+final class CallerSwitch: Sendable {
+    private let current = Mutex<UInt32?>(nil)
+    var uid: UInt32? {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
     }
 }
 

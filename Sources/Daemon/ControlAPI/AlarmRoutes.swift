@@ -9,8 +9,8 @@ struct AlarmRoutes: Sendable {
 
     struct AlarmDetail: Codable { let alarm: Alarm; let events: [AlarmEvent] }
 
-    var collection: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection()
+    var collection: RouteCollection<ControlContext> {
+        let routes = RouteCollection(context: ControlContext.self)
         let journal = alarms.journal
         routes.get("alarms") { request, _ in
             if request.uri.queryParameters.get("all") == "true" {

@@ -1,3 +1,4 @@
+import Access
 import Alarms
 import Control
 import Foundation
@@ -8,10 +9,12 @@ import SiteConfig
 /// `POST /v1/commands/{verb}`: an alarm command for several alarms at once (a flood), each named
 /// by id or by its zone, sensor or device, or every unacknowledged one; answered per alarm.
 extension OperatorCommandRoutes {
-    func addBatchCommands(to routes: RouteCollection<BasicRequestContext>) {
+    func addBatchCommands(to routes: RouteCollection<ControlContext>) {
         for verb in Self.alarmVerbs {
-            routes.post("commands/\(verb)") { request, _ in
+            routes.post("commands/\(verb)") { request, context in
                 let body = try await RequestBody.decode(AlarmCommandBatch.self, from: request, empty: AlarmCommandBatch(user: nil), takenBy: "command")
+                // The caller's right is checked once for the whole batch, like a single command.
+                let actor = try await callers.actor(context, typed: body.user, for: Self.alarmActions[verb]!)
                 let alarms = replies.alarms
                 let open = await alarms.openAlarms
                 let targets = body.targets ?? []
@@ -44,8 +47,8 @@ extension OperatorCommandRoutes {
                         continue
                     }
                     for id in pick.alarms where seen.insert(id).inserted {
-                        let command = Self.command(verb, alarm: id, user: body.user ?? "", text: body.text, reason: body.reason, seconds: body.durationSeconds)
-                        results.append(try await outcome(command, target: pick.target, alarm: id))
+                        let command = Self.command(verb, alarm: id, user: actor.recordedName, text: body.text, reason: body.reason, seconds: body.durationSeconds)
+                        results.append(try await outcome(command, by: actor, target: pick.target, alarm: id))
                     }
                 }
                 return try json(AlarmCommandOutcomes(results: results))
@@ -54,10 +57,10 @@ extension OperatorCommandRoutes {
     }
 
     /// One command's outcome: its committed events, or the refusal's message and code.
-    private func outcome(_ command: OperatorCommand, target: String, alarm id: Int) async throws -> AlarmCommandOutcomes.Outcome {
+    private func outcome(_ command: OperatorCommand, by actor: Actor, target: String, alarm id: Int) async throws -> AlarmCommandOutcomes.Outcome {
         let alarms = replies.alarms
         do {
-            let events = try await alarms.command(command)
+            let events = try await alarms.command(command, by: actor)
             for w in await alarms.takeWrites() { replies.writes.enqueue(w) }
             return .init(target: target, alarm: id, events: events)
         } catch let refusal as CommandRefusal {

@@ -1,3 +1,4 @@
+import Access
 import Alarms
 import Control
 import Foundation
@@ -10,16 +11,18 @@ import SiteConfig
 struct CheckRoutes: Sendable {
     let alarms: AlarmService
     let replies: CommandReplies
+    let callers: Callers
     var now: @Sendable () -> Date = { Date() }
 
-    var collection: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection()
-        routes.post("self-test") { request, _ in
+    var collection: RouteCollection<ControlContext> {
+        let routes = RouteCollection(context: ControlContext.self)
+        routes.post("self-test") { request, context in
             let body = try await OperatorCommandRoutes.body(request)
-            guard let user = body.user, !user.trimmingCharacters(in: .whitespaces).isEmpty else {
+            if callers.users.trustMode, body.user?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
                 return error(.badRequest, "a self-test needs the user who runs it", "invalid")
             }
-            return try await replies.reply { try await alarms.startSelfTest(zones: body.zones ?? [], user: user) }
+            let actor = try await callers.actor(context, typed: body.user, for: .selfTest)
+            return try await replies.reply { try await alarms.startSelfTest(zones: body.zones ?? [], user: actor.recordedName, by: actor) }
         }
         routes.get("self-test") { _, _ in
             guard let run = await alarms.selfTestRun else { return error(.notFound, "no self-test has run since the daemon started", "not-found") }
@@ -28,9 +31,11 @@ struct CheckRoutes: Sendable {
         routes.get("self-test/report") { request, _ in
             try await report(kinds: ["self-test-started", "self-test-result", "self-test-finished"], date: request.uri.queryParameters.get("date"))
         }
-        routes.post("check/equipment") { request, _ in
+        routes.post("check/equipment") { request, context in
             let body = try await OperatorCommandRoutes.body(request)
-            return try await replies.reply { try await alarms.equipmentCheck(user: body.user ?? "scheduled") }
+            let actor = try await callers.actor(context, typed: body.user, for: .equipmentCheck, typedRequired: false)
+            let user = actor.isTrusted ? (body.user ?? "scheduled") : actor.recordedName
+            return try await replies.reply { try await alarms.equipmentCheck(user: user, by: actor.isTrusted && body.user == nil ? nil : actor) }
         }
         routes.get("check/equipment/report") { request, _ in
             try await report(kinds: ["equipment-check"], date: request.uri.queryParameters.get("date"))

@@ -1,3 +1,4 @@
+import Access
 import Control
 import Foundation
 import Hummingbird
@@ -9,6 +10,7 @@ struct NotificationRoutes: Sendable {
     let journal: Journal
     /// Tells the delivery service a row is due now.
     let nudge: @Sendable () async -> Void
+    let callers: Callers
     var now: @Sendable () -> Date = { Date() }
 
     struct Requeued: Codable {
@@ -16,8 +18,8 @@ struct NotificationRoutes: Sendable {
         let target: String
     }
 
-    var collection: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection()
+    var collection: RouteCollection<ControlContext> {
+        let routes = RouteCollection(context: ControlContext.self)
         routes.get("notifications") { request, _ in
             let state = request.uri.queryParameters.get("state").map { [String($0)] }
             let limit = try Page.limit(request, default: 200)
@@ -26,6 +28,7 @@ struct NotificationRoutes: Sendable {
             return try json(rows.map { OutboxView(row: $0) })
         }
         routes.post("notifications/:id/retry") { _, context in
+            _ = try await callers.actor(context, typed: nil, for: .retryNotification, typedRequired: false)
             guard let id = context.parameters.get("id").flatMap(Int64.init) else { return error(.badRequest, "outbox id must be a number", "invalid") }
             let requeued: String?
             do { requeued = try await journal.requeue(id, at: now()) } catch {

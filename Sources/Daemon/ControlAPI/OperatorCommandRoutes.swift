@@ -1,3 +1,4 @@
+import Access
 import Alarms
 import Control
 import Foundation
@@ -7,9 +8,11 @@ import Hummingbird
 /// (arm, disarm, out of service, return to service), each answered only once committed.
 struct OperatorCommandRoutes: Sendable {
     let replies: CommandReplies
+    /// Who calls, and whether they may (the caller's user; `user` must name them).
+    let callers: Callers
 
-    var collection: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection()
+    var collection: RouteCollection<ControlContext> {
+        let routes = RouteCollection(context: ControlContext.self)
         for verb in Self.alarmVerbs {
             routes.post("alarms/:id/\(verb)") { request, context in
                 // An alarm id, or a zone, sensor or device id standing for its open alarms.
@@ -17,16 +20,18 @@ struct OperatorCommandRoutes: Sendable {
                     return error(.badRequest, "the alarm id is not valid percent-encoding", "invalid")
                 }
                 let body = try await Self.body(request)
+                let actor = try await callers.actor(context, typed: body.user, for: Self.alarmActions[verb]!)
+                let user = actor.recordedName
                 let open = await replies.alarms.openAlarms
                 guard let pick = AlarmSelection.resolve([word], open: open).first, pick.problem == nil else {
                     return error(.notFound, AlarmSelection.resolve([word], open: open).first?.problem ?? "no alarm \(word)", "not-found")
                 }
-                let user = body.user ?? ""
                 return try await replies.reply {
                     var events: [AlarmEvent] = []
                     for id in pick.alarms {
                         events += try await replies.alarms.command(Self.command(verb, alarm: id, user: user, text: body.text,
-                                                                                 reason: body.reason, seconds: body.durationSeconds))
+                                                                                 reason: body.reason, seconds: body.durationSeconds),
+                                                                    by: actor)
                     }
                     return events
                 }
@@ -40,20 +45,22 @@ struct OperatorCommandRoutes: Sendable {
                     return error(.badRequest, "the zone or area id is not valid percent-encoding", "invalid")
                 }
                 let body = try await Self.body(request)
-                let user = body.user ?? ""
+                let actor = try await callers.actor(context, typed: body.user, for: await zoneAction(verb, target))
+                let user = actor.recordedName
                 let command: OperatorCommand = switch verb {
                 case "arm": .arm(target: target, user: user)
                 case "disarm": .disarm(target: target, user: user)
                 case "out-of-service": .outOfService(zone: target, user: user, reason: body.reason ?? "")
                 default: .returnToService(zone: target, user: user)
                 }
-                return try await run(command)
+                return try await run(command, by: actor)
             }
         }
         return routes
     }
 
     static let alarmVerbs = ["ack", "note", "reset", "shelve", "unshelve"]
+    static let alarmActions: [String: Action] = ["ack": .acknowledge, "note": .note, "reset": .reset, "shelve": .shelve, "unshelve": .unshelve]
 
     /// The engine's command for an alarm verb.
     static func command(_ verb: String, alarm id: Int, user: String, text: String?, reason: String?, seconds: Int?) -> OperatorCommand {
@@ -66,9 +73,22 @@ struct OperatorCommandRoutes: Sendable {
         }
     }
 
-    func run(_ command: OperatorCommand) async throws -> Response {
+    /// The right a zone command needs: taking a zone that a running self-test is testing out of
+    /// service (or back) is maintenance's too.
+    func zoneAction(_ verb: String, _ target: String) async -> Action {
+        switch verb {
+        case "arm": return .arm
+        case "disarm": return .disarm
+        default:
+            let run = await replies.alarms.selfTestRun
+            if let run, run.finishedAt == nil, run.zones[target] != nil { return .outOfServiceUnderTest }
+            return verb == "out-of-service" ? .outOfService : .returnToService
+        }
+    }
+
+    func run(_ command: OperatorCommand, by actor: Actor) async throws -> Response {
         let alarms = replies.alarms
-        return try await replies.reply { try await alarms.command(command) }
+        return try await replies.reply { try await alarms.command(command, by: actor) }
     }
 
     /// A command's body: `{"user": ..., ...}`; an empty body is a command without a user (refused by the engine).

@@ -13,8 +13,8 @@ struct StatusRoutes: Sendable {
     let buses: any BusStatsSource
     var now: @Sendable () -> Date = { Date() }
 
-    var collection: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection()
+    var collection: RouteCollection<ControlContext> {
+        let routes = RouteCollection(context: ControlContext.self)
         routes.get("health") { _, _ in try json(["ok": true]) }
         routes.get("status") { _, _ in try await json(status()) }
         return routes

@@ -14,8 +14,8 @@ struct WatchRoutes: Sendable {
     var journal: Journal? = nil
     var config: SiteConfig? = nil
 
-    var collection: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection()
+    var collection: RouteCollection<ControlContext> {
+        let routes = RouteCollection(context: ControlContext.self)
         routes.get("watch") { request, _ in
             var after: Int64? = try Page.cursor(request, "after")
             var first: Data?
