@@ -23,6 +23,8 @@ public final class WatchroomDaemon: Sendable {
     let control: ControlServer
     let delivery: DeliveryService
     let retention: RetentionMonitor
+    /// The operators' web console, when the config has `board:`.
+    let board: BoardServer?
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     /// Time since start on `clock`.
@@ -65,6 +67,8 @@ public final class WatchroomDaemon: Sendable {
         retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: now)
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
                                 duty: duty, logger: logger)
+        let monitor = monitor
+        board = config.board.map { BoardServer.make($0, config: config, alarms: alarms, duty: duty, writes: monitor, logger: logger, now: now) }
         try control.prepareSocket()
     }
 
@@ -119,6 +123,7 @@ public final class WatchroomDaemon: Sendable {
         var services: [any Service] = [pruning, DeliveryLanes(delivery: delivery)]
         if let checks = retention.service(clock: clock) { services.append(checks) }
         services += [monitor, tick, control]
+        if let board { services.append(board) }
         return services.map { .init(service: $0) }
     }
 }

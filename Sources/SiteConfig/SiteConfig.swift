@@ -28,6 +28,8 @@ public struct SiteConfig: Sendable {
     public let walkTestWindowMinutes: Double
     /// Retention holds, approvers, retention checks.
     public let duty: DutySettings
+    /// The operators' web console (`board:`); nil when the site serves none.
+    public internal(set) var board: BoardSettings?
     /// What loads but is probably not what the site wants (no shifts, two zones on one input),
     /// located like errors; `check-config` prints them and still exits 0.
     public internal(set) var warnings: [Diagnostic] = []

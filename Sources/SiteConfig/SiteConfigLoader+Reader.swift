@@ -57,11 +57,12 @@ extension SiteConfigLoader.Reader {
         let limits = readAlarmLimits(top)
         let selfTest = readSelfTest(top)
         let duty = readDuty(top)
+        let board = readBoard(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))
         guard sink.items.isEmpty else { return nil }
-        return SiteConfig(
+        var config = SiteConfig(
             file: file, siteName: site.name, timezone: site.timezone, stateDir: site.stateDir, controlSocket: site.controlSocket,
             controlGroup: site.controlGroup, buses: buses.map(\.value), devices: devices.map(\.value), zones: zones.map(\.value),
             areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipmentWithRecorders,
@@ -69,5 +70,7 @@ extension SiteConfigLoader.Reader {
             ackTimeoutSeconds: escalation.ackTimeout, escalationRepeatSeconds: escalation.repeatSeconds,
             notify: notify.map(\.value), maxShelve: .seconds(limits.maxShelveMinutes * 60), keepEventsDays: limits.keepEventsDays,
             selfTestTimeoutSeconds: selfTest.timeoutSeconds, walkTestWindowMinutes: selfTest.walkWindowMinutes, duty: duty)
+        config.board = board
+        return config
     }
 }
