@@ -34,6 +34,8 @@ let package = Package(
         ),
         // No protocol in the config model: the Modbus source (Polling) maps its Modbus part.
         .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Who may do what: roles, actors, bcrypt; pure, so the control socket and the board share it.
+        .target(name: "Access", dependencies: ["SiteConfig"]),
         .target(name: "Polling", dependencies: ["Modbus", "SiteConfig"]),
         .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling"]),
         .target(name: "Records", dependencies: ["SiteConfig", "Alarms"]),
@@ -47,7 +49,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records", "Access",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,6 +87,7 @@ let package = Package(
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "SiteConfig"]),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal", "Modbus"]),
         // The manual clock the test targets drive injected time with (a library, so it exists once).
         .target(name: "TestClock", path: "Tests/TestClock"),

@@ -58,19 +58,19 @@ extension SiteConfigLoader.Reader {
         let selfTest = readSelfTest(top)
         let duty = readDuty(top)
         let board = readBoard(top)
+        let users = readUsers(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))
         guard sink.items.isEmpty else { return nil }
-        var config = SiteConfig(
+        return SiteConfig(
             file: file, siteName: site.name, timezone: site.timezone, stateDir: site.stateDir, controlSocket: site.controlSocket,
             controlGroup: site.controlGroup, buses: buses.map(\.value), devices: devices.map(\.value), zones: zones.map(\.value),
             areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipmentWithRecorders,
             recorders: recorders.map(\.value), shifts: shifts, supervisor: escalation.supervisor,
             ackTimeoutSeconds: escalation.ackTimeout, escalationRepeatSeconds: escalation.repeatSeconds,
             notify: notify.map(\.value), maxShelve: .seconds(limits.maxShelveMinutes * 60), keepEventsDays: limits.keepEventsDays,
-            selfTestTimeoutSeconds: selfTest.timeoutSeconds, walkTestWindowMinutes: selfTest.walkWindowMinutes, duty: duty)
-        config.board = board
-        return config
+            selfTestTimeoutSeconds: selfTest.timeoutSeconds, walkTestWindowMinutes: selfTest.walkWindowMinutes, duty: duty,
+            board: board, users: users)
     }
 }

@@ -1,3 +1,4 @@
+import Access
 import Alarms
 import Control
 import Foundation
@@ -254,12 +255,16 @@ final class BoardRoutes: Sendable {
     private func action(_ verb: String, _ request: Request) async throws -> Response {
         guard let s = session(request) else { return unauthorized() }
         if let refused = refuseCrossSite(request, s) { return refused }
-        guard s.account.mayAct else { return problem(.forbidden, "\(s.account.login) may view the board but not act on alarms") }
+        let needed: Action = switch verb { case "ack": .acknowledge; case "note": .note; case "reset": .reset; default: .shelve }
+        guard s.account.may(needed) else {
+            let roles = RoleTable.roles(allowing: needed).map(\.rawValue).joined(separator: ", ")
+            return problem(.forbidden, "\(s.account.name) (\(s.account.login)) may not \(needed.phrase): that needs the role \(roles)")
+        }
         let buffer = try await request.body.collect(upTo: 64 << 10)
         guard let body = try? JSONDecoder().decode(ActionBody.self, from: Data(buffer.readableBytesView)) else {
             return problem(.badRequest, "the request body is not this action's JSON")
         }
-        let user = s.account.login
+        let user = s.account.name
         let ids = body.ids ?? body.id.map { [$0] } ?? []
         guard !ids.isEmpty else { return problem(.badRequest, "name at least one alarm") }
         var plan: [(Int, [OperatorCommand])] = []
