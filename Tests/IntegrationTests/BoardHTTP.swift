@@ -48,7 +48,14 @@ enum PlainHTTP {
         }
         var data = Data()
         var buf = [UInt8](repeating: 0, count: 65536)
+        // To the end of the body its Content-Length gives (chromedriver keeps the connection open), else to EOF.
         while true {
+            if let split = data.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: data[..<split.lowerBound], as: UTF8.self).lowercased()
+                if let line = head.components(separatedBy: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                   let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)),
+                   data.count - split.upperBound >= length { break }
+            }
             let n = recv(fd, &buf, buf.count, 0)
             if n <= 0 { break }
             data.append(contentsOf: buf[0..<n])

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The board's logged-in sessions: random ids (the cookie), each with its account, its CSRF
@@ -59,7 +62,8 @@ final class BoardSessions: Sendable {
         guard let data = try? JSONEncoder().encode(list) else { return }
         let tmp = file + ".tmp"
         _ = FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600])
-        _ = try? FileManager.default.replaceItemAt(URL(fileURLWithPath: file), withItemAt: URL(fileURLWithPath: tmp))
+        // rename(2): atomic, and works when there is no file yet (FileManager.replaceItemAt does not).
+        _ = rename(tmp, file)
     }
 
     /// 32 random bytes as hex (the system's CSPRNG).
