@@ -56,6 +56,9 @@ public enum DemoMode {
         let narrator = Logger(label: "scenario")
         let socket = config.controlSocket
         logger.notice("operators can join with: watchroomctl --socket \(socket) watch")
+        if let board = config.board {
+            logger.notice("alarm board: http://\(board.listen)/ (demo logins: zhangsan / demo-operator, wall / demo-wall for the wall display)")
+        }
         let play = Task {
             await scenario.run(on: server.site, narrate: { narrator.notice("▶ \($0)") },
                                operatorStep: { await OperatorSteps.perform($0, socket: socket) })

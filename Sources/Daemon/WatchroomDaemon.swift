@@ -26,6 +26,8 @@ public final class WatchroomDaemon: Sendable {
     /// The generation's metrics when `metrics:` is configured; `metrics?.uplink` is where the
     /// uplink publishes its backlog and last confirmed seq.
     public let metrics: SiteMetrics?
+    /// The operators' web console, when the config has `board:`.
+    let board: BoardServer?
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     /// Time since start on `clock`.
@@ -70,6 +72,8 @@ public final class WatchroomDaemon: Sendable {
         retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: now)
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
                                 duty: duty, logger: logger)
+        let monitor = monitor
+        board = config.board.map { BoardServer.make($0, config: config, alarms: alarms, duty: duty, writes: monitor, logger: logger, now: now) }
         try control.prepareSocket()
     }
 
@@ -128,6 +132,7 @@ public final class WatchroomDaemon: Sendable {
             services.append(MetricsService(settings: settings, metrics: metrics, alarms: alarms, healthy: { await self.isHealthy() },
                                            logger: logger, now: now))
         }
+        if let board { services.append(board) }
         return services.map { .init(service: $0) }
     }
 }

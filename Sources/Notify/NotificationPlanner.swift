@@ -20,7 +20,7 @@ public struct NotificationPlanner: Sendable {
         self.config = config
         self.notifiers = notifiers
         roster = ShiftRoster(config: config)
-        text = MessageText(config: config, boardURL: boardURL)
+        text = MessageText(config: config, boardURL: boardURL ?? config.board?.linkBase)
     }
 
     /// Each target asks first; a notification is built only when some target wants it (with

@@ -30,6 +30,8 @@ public struct SiteConfig: Sendable {
     public let duty: DutySettings
     /// The language of messages and what to do per zone (`site.language`, `instructions:`).
     public internal(set) var messages = MessageSettings()
+    /// The operators' web console (`board:`); nil when the site serves none.
+    public internal(set) var board: BoardSettings?
     /// The site's users (Users.swift); empty: trust mode, every typed name believed.
     public internal(set) var users: [SiteUser] = []
     /// What loads but is probably not what the site wants (no shifts, two zones on one input),

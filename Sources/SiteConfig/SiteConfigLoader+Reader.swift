@@ -63,6 +63,7 @@ extension SiteConfigLoader.Reader {
         let duty = readDuty(top)
         messages = readMessages(top)
         metrics = readMetrics(top)
+        let board = readBoard(top)
         let users = readUsers(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)
@@ -76,6 +77,6 @@ extension SiteConfigLoader.Reader {
             ackTimeoutSeconds: escalation.ackTimeout, escalationRepeatSeconds: escalation.repeatSeconds,
             notify: notify.map(\.value), maxShelve: .seconds(limits.maxShelveMinutes * 60), keepEventsDays: limits.keepEventsDays,
             selfTestTimeoutSeconds: selfTest.timeoutSeconds, walkTestWindowMinutes: selfTest.walkWindowMinutes, duty: duty,
-            users: users)
+            board: board, users: users)
     }
 }

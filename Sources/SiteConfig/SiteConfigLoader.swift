@@ -21,7 +21,7 @@ public struct SiteConfigLoader: Sendable {
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
                           "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal", "self_test",
-                          "recordings", "visitors", "instructions", "metrics", "users"]
+                          "recordings", "visitors", "instructions", "metrics", "board", "users"]
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()

@@ -65,10 +65,10 @@ struct AlertRulesDocTests {
         let dir = try Paths.tempDir("rules")
         try Self.rules().write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
         try Self.ruleTests.write(to: dir.appendingPathComponent("tests.yml"), atomically: true, encoding: .utf8)
-        let check = try await runToExit("/usr/bin/promtool", ["check", "rules", "rules.yml"], currentDirectory: dir, deadline: .seconds(30))
+        let check = try await runToExit("/usr/bin/promtool", ["check", "rules", "rules.yml"], currentDirectory: dir, deadline: .seconds(120))
         #expect(check.status == 0, "promtool check rules: \(check.out) \(check.err)")
         #expect(check.out.contains("SUCCESS: 7 rules found"), "\(check.out)")
-        let test = try await runToExit("/usr/bin/promtool", ["test", "rules", "tests.yml"], currentDirectory: dir, deadline: .seconds(30))
+        let test = try await runToExit("/usr/bin/promtool", ["test", "rules", "tests.yml"], currentDirectory: dir, deadline: .seconds(120))
         #expect(test.status == 0, "promtool test rules: \(test.out) \(test.err)")
     }
 }

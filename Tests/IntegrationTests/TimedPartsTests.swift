@@ -133,7 +133,7 @@ struct TimedPartsTests {
         }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            #expect(await notify.wait { $0.hasPrefix("READY=1\nSTATUS=1 bus, 1 zone") }, "every bus attempted a cycle: \(notify.all)")
+            #expect(await notify.wait(timeout: .seconds(60)) { $0.hasPrefix("READY=1\nSTATUS=1 bus, 1 zone") }, "every bus attempted a cycle: \(notify.all)")
             // Healthy: one ping per beat (1 s: half of WATCHDOG_USEC, at most 1 s) of the manual clock.
             var before = pings()
             #expect(await beat())
@@ -168,7 +168,7 @@ struct TimedPartsTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             #expect(await Self.until { FileManager.default.fileExists(atPath: site.controlSocket) })
-            #expect(try ControlClient(socketPath: site.controlSocket).request("GET", "/v1/health", timeout: 2).status == 200)
+            #expect(try ControlClient(socketPath: site.controlSocket).request("GET", "/v1/health", timeout: 30).status == 200)
             await group.triggerGracefulShutdown()
             try await tasks.next()
         }

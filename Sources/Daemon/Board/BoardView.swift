@@ -1,0 +1,98 @@
+import Alarms
+import Foundation
+import SiteConfig
+
+/// One open alarm as the board shows it: the words for its type and condition, its zone's area,
+/// cameras and handling instructions, besides the API's alarm fields.
+struct BoardRow: Sendable, Codable, Hashable {
+    let id: Int
+    let source: String
+    let sourceKind: String
+    let name: String
+    let type: String
+    let condition: String
+    let area: String?
+    let priority: String
+    let rank: Int
+    let state: String
+    let active: Bool
+    let raisedAt: Date
+    let updatedAt: Date
+    let acknowledgedBy: String?
+    let cameras: [String]
+    let instructions: String?
+    let notes: [AlarmNote]
+    let shelvedUntil: Date?
+    let requiresNote: Bool
+    let value: String?
+    /// Whether this alarm makes the board sound (unacknowledged, not shelved, at or above `sound_min_priority`).
+    let sounds: Bool
+    /// Closed (normal): the page removes it.
+    let closed: Bool
+}
+
+/// The status strip: buses and devices, areas, shelved and out-of-service zones, the last
+/// complete self-test, the room's sensors, undelivered notifications.
+struct BoardStatus: Sendable, Codable, Hashable {
+    struct BusLine: Sendable, Codable, Hashable { let id: String; let devices: Int; let lost: [String] }
+    struct AreaLine: Sendable, Codable, Hashable { let id: String; let name: String; let armed: Int; let disarmed: Int }
+    struct SensorLine: Sendable, Codable, Hashable { let id: String; let name: String; let value: Double? }
+    let site: String
+    let buses: [BusLine]
+    let areas: [AreaLine]
+    let shelved: Int
+    let outOfService: [String]
+    let lastSelfTest: Date?
+    let sensors: [SensorLine]
+    let undelivered: Int
+    let journalFault: String?
+}
+
+/// The whole board at one moment: what the page renders on (re)connect.
+struct BoardSnapshot: Sendable, Codable {
+    let alarms: [BoardRow]
+    let status: BoardStatus
+    let user: String
+    let mayAct: Bool
+    let soundMinPriority: String
+}
+
+/// The board's words and order, pure over the config.
+struct BoardView: Sendable {
+    let config: SiteConfig
+    var soundMin: Priority { config.board?.soundMinPriority ?? .high }
+
+    static let typeWords: [String: String] = [
+        "perimeter": "周界", "entry_exit": "出入口", "24h": "24小时防区", "tamper": "防拆", "fire": "火警", "panic": "紧急按钮",
+        "sensor": "环境传感器", "equipment": "设备状态", "device": "设备通讯", "system": "系统",
+    ]
+    static let conditionWords: [String: String] = [
+        "alarm": "报警", "tamper": "防拆", "fault": "故障", "high": "超上限", "low": "超下限", "comm-loss": "通讯中断",
+        "self-test-missed": "自检未完成", "delivery-failure": "通知发送失败", "retention-shortfall": "录像保存不足",
+        "recording-stopped": "录像中断", "retention-at-risk": "录像保存有风险", "disk-full": "磁盘满",
+    ]
+
+    func row(_ a: Alarm) -> BoardRow {
+        let zone = a.source.kind == .zone ? config.zones.first { $0.id == a.source.id } : nil
+        let area = zone?.area.map { id in config.areas.first { $0.id == id }?.name ?? id }
+        let sounds = a.state == .unacknowledged && a.shelved == nil && a.priority.rank <= soundMin.rank
+        return BoardRow(
+            id: a.id, source: a.source.id, sourceKind: a.source.kind.rawValue, name: a.name,
+            type: Self.typeWords[a.category] ?? a.category, condition: Self.conditionWords[a.condition.rawValue] ?? a.condition.rawValue,
+            area: area, priority: a.priority.rawValue, rank: a.priority.rank, state: a.state.rawValue, active: a.active,
+            raisedAt: a.raisedAt, updatedAt: a.updatedAt, acknowledgedBy: a.acknowledgedBy, cameras: zone?.cameras ?? [],
+            instructions: zone == nil ? nil : config.instructions(forZone: a.source.id), notes: a.notes, shelvedUntil: a.shelved?.until,
+            requiresNote: a.requiresNote, value: a.value, sounds: sounds, closed: !a.isOpen)
+    }
+
+    /// Open alarms in board order: priority (critical first), then newest activity first.
+    func rows(_ alarms: [Alarm]) -> [BoardRow] {
+        alarms.filter(\.isOpen).map(row).sorted(by: Self.before)
+    }
+
+    static func before(_ a: BoardRow, _ b: BoardRow) -> Bool {
+        if a.rank != b.rank { return a.rank < b.rank }
+        if a.updatedAt != b.updatedAt { return a.updatedAt > b.updatedAt }
+        return a.id > b.id
+    }
+}
