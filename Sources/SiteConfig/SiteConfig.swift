@@ -28,6 +28,8 @@ public struct SiteConfig: Sendable {
     public let walkTestWindowMinutes: Double
     /// Retention holds, approvers, retention checks.
     public let duty: DutySettings
+    /// The MQTT uplink to a central station; nil: none.
+    public internal(set) var uplink: MQTTUplink?
     /// What loads but is probably not what the site wants (no shifts, two zones on one input),
     /// located like errors; `check-config` prints them and still exits 0.
     public internal(set) var warnings: [Diagnostic] = []

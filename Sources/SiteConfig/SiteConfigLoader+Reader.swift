@@ -12,6 +12,8 @@ extension SiteConfigLoader {
         var declaredDevices: Set<String> = []
         /// What the config asks of the host (checked by check-config, not here).
         var hostRequirements: [HostRequirement] = []
+        /// `uplink:`, read with the rest (SiteConfigLoader+Uplink.swift).
+        var uplink: MQTTUplink?
 
         init(file: String, sink: DiagnosticSink, loader: SiteConfigLoader) {
             self.file = file
@@ -57,6 +59,7 @@ extension SiteConfigLoader.Reader {
         let limits = readAlarmLimits(top)
         let selfTest = readSelfTest(top)
         let duty = readDuty(top)
+        uplink = readUplink(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))

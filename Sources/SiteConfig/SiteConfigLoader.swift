@@ -21,7 +21,7 @@ public struct SiteConfigLoader: Sendable {
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
                           "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal", "self_test",
-                          "recordings", "visitors"]
+                          "recordings", "visitors", "uplink"]
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()
@@ -36,6 +36,7 @@ public struct SiteConfigLoader: Sendable {
         var site = config!
         site.warnings = Array(Set(sink.warnings)).sorted()
         site.hostRequirements = reader.hostRequirements
+        site.uplink = reader.uplink
         return site
     }
 
