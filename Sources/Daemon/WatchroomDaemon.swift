@@ -23,6 +23,8 @@ public final class WatchroomDaemon: Sendable {
     let control: ControlServer
     let delivery: DeliveryService
     let retention: RetentionMonitor
+    /// The MQTT uplink to a central station (`uplink:`); nil when the config has none.
+    public let uplink: UplinkService?
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     /// Time since start on `clock`.
@@ -63,8 +65,9 @@ public final class WatchroomDaemon: Sendable {
         monitor = Monitor(config: config, alarms: alarms, logger: logger, clock: clock, now: now)
         let duty = DutyService(config: config, journal: journal, alarms: alarms, now: now)
         retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: now)
+        uplink = config.uplink.map { UplinkService(settings: $0, journal: journal, bus: alarms.bus, logger: logger, clock: clock, now: now) }
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
-                                duty: duty, logger: logger)
+                                duty: duty, logger: logger, uplink: uplink)
         try control.prepareSocket()
     }
 
@@ -95,7 +98,8 @@ public final class WatchroomDaemon: Sendable {
     /// housekeeping), `last` start after them and stop first (the signals).
     ///
     /// Parts stop in reverse start order, each after the one before it has returned: the control
-    /// API (watch streams end, no new requests, running ones are answered), the tick, the polling
+    /// API (watch streams end, no new requests, running ones are answered), the tick, the uplink
+    /// (cursor saved, `offline` said), the polling
     /// pipeline (sources stop, its journal writes finish), retention checks, delivery (cancelled;
     /// the outbox is kept for the next start), journal pruning.
     public func serviceGroup(first: [ServiceGroupConfiguration.ServiceConfiguration] = [],
@@ -118,7 +122,11 @@ public final class WatchroomDaemon: Sendable {
         }
         var services: [any Service] = [pruning, DeliveryLanes(delivery: delivery)]
         if let checks = retention.service(clock: clock) { services.append(checks) }
-        services += [monitor, tick, control]
+        services.append(monitor)
+        // After the pipeline, before the control API: it stops before the pipeline does (what
+        // is committed then goes out at the next start, from the cursor).
+        if let uplink { services.append(uplink) }
+        services += [tick, control]
         return services.map { .init(service: $0) }
     }
 }

@@ -2,6 +2,7 @@ import Alarms
 import ArgumentParser
 import Control
 import Foundation
+import SiteConfig
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "One line of summary, then what must not be forgotten: shelved, out of service, comm-lost.")
@@ -24,6 +25,10 @@ struct Status: ParsableCommand {
             if !s.chattering.isEmpty { say("chattering alarms: \(s.chattering.map(String.init).joined(separator: ", "))") }
             for b in s.buses {
                 say("bus \(b.id) \(b.endpoint): \(b.cycles) cycles, \(b.requests) requests, \(b.failures) failures, \(b.overruns) overruns")
+            }
+            if let u = s.uplink {
+                say("uplink \(u.broker): \(u.connection) since \(Format.time(u.since)), confirmed to event #\(u.lastConfirmedSeq), backlog \(u.backlog)"
+                    + (u.connection == "connected" ? "" : u.lastError.map { " (\(Printable.line($0)))" } ?? ""))
             }
         }
     }

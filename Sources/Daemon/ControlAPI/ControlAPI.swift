@@ -8,6 +8,8 @@ struct ControlAPI: Sendable {
     let duty: DutyService
     let buses: any BusStatsSource
     let writes: any PointWriteQueue
+    /// The uplink whose state `status` shows; nil without one.
+    var uplink: UplinkService? = nil
     /// Wall time, for status, report days and re-queue times.
     var now: @Sendable () -> Date = { Date() }
 
@@ -18,7 +20,7 @@ struct ControlAPI: Sendable {
         router.add(middleware: ErrorShapeMiddleware())
         let replies = CommandReplies(alarms: alarms, writes: writes)
         let alarms = alarms, now = now
-        router.addRoutes(StatusRoutes(alarms: alarms, buses: buses, now: now).collection, atPath: "/v1")
+        router.addRoutes(StatusRoutes(alarms: alarms, buses: buses, now: now, uplink: uplink).collection, atPath: "/v1")
         router.addRoutes(AlarmRoutes(alarms: alarms).collection, atPath: "/v1")
         router.addRoutes(WatchRoutes(events: alarms.bus).collection, atPath: "/v1")
         router.addRoutes(OperatorCommandRoutes(replies: replies).collection, atPath: "/v1")
