@@ -103,7 +103,8 @@ public final class UplinkService: Service, Sendable {
     private func set(_ connection: UplinkSnapshot.Connection, error: String? = nil) {
         let t = now()
         shared.withLock { s in
-            if s.connection != connection { s.since = t }
+            // Since it last came up or went down, not since the last of many retries.
+            if (s.connection == .connected) != (connection == .connected) { s.since = t }
             s.connection = connection
             if let error { s.lastError = error }
         }
