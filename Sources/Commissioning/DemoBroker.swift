@@ -36,9 +36,12 @@ struct DemoBroker {
         }
     }
 
+    /// SIGKILL (it keeps nothing): the broker inherits the demo's signal mask, where SIGTERM and
+    /// SIGINT are blocked for the daemon's own handling, so it would never see a SIGTERM. Polled:
+    /// Foundation's `waitUntilExit` spun a core here.
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { usleep(10_000) }
     }
 
     private static func freeLoopbackPort() throws -> Int {

@@ -73,6 +73,9 @@ public final class UplinkService: Service, Sendable {
 
     public func run() async {
         await cancelWhenGracefulShutdown { await self.forwardUntilStopped() }
+        // The feed ends when the control API stops (before this part is told to): a part that
+        // returned before its turn would fail the whole group.
+        try? await gracefulShutdown()
     }
 
     private func forwardUntilStopped() async {
