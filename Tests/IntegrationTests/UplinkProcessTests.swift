@@ -133,4 +133,31 @@ struct UplinkProcessTests {
         #expect(states[z0.id] == nil, "the alarm back to normal is still retained")
         #expect(states[z7.id]?.contains("\"state\":\"acknowledged\"") == true, "\(states[z7.id] ?? "none")")
     }
+
+    @Test("SIGTERM: the uplink says offline itself, saves its cursor and the daemon exits 0")
+    func cleanStop() async throws {
+        let prefix = "watchroom/stop"
+        let broker = try MosquittoBroker(dir: try Paths.tempDir("broker"))
+        try await broker.start()
+        defer { broker.stopInBackground() }
+        let site = try site("uplink-stop", zones: 3, broker: broker, prefix: prefix)
+        let centre = try await CentreSubscriber(port: broker.port, topics: "\(prefix)/#", probe: "\(prefix)/probe")
+        defer { centre.stopInBackground() }
+        let sim = try ChildProcess(Paths.watchroomd, ["simulate", "--config", site.config, "--control", site.simSocket])
+        defer { sim.stopInBackground() }
+        #expect(await sim.waitForLine { $0.contains("simulating bus lan") } != nil)
+        let daemon = try await startDaemon(site)
+        #expect(try await waitForPolls("d1", socket: site.simSocket))
+        _ = try await simulatorCommand("fill d1.di true", socket: site.simSocket)
+        let journal = try Journal(path: site.journal)
+        #expect(try await eventually { try await blocking { try journal.alarms(all: false).count == 3 } })
+        let last = try await lastSeq(site)
+        #expect(await eventually { centre.eventSeqs(prefix: prefix).last == last })
+
+        await daemon.stopAndWait(signal: SIGTERM, grace: .seconds(10))
+        #expect(daemon.process.terminationStatus == 0, "\(daemon.output.suffix(5))")
+        #expect(!daemon.output.contains { $0.contains("finished unexpectedly") }, "\(daemon.output.suffix(5))")
+        #expect(await eventually { centre.messages.last { $0.topic == "\(prefix)/status" }?.payload == "offline" })
+        #expect(try journal.uplinkCursor("mqtt") == last, "\(daemon.output.filter { $0.contains("uplink") })")
+    }
 }

@@ -188,7 +188,9 @@ public final class UplinkService: Service, Sendable {
     private func save(_ confirmed: Int64, over saved: Int64) async -> Int64 {
         guard confirmed > saved else { return saved }
         do {
-            try await journal.advanceUplinkCursor(Self.cursorName, to: confirmed, at: now())
+            // In a task of its own: a stopping uplink's task is cancelled, and GRDB refuses a write from a cancelled task.
+            let journal = journal, t = now()
+            try await Task { try await journal.advanceUplinkCursor(Self.cursorName, to: confirmed, at: t) }.value
             shared.withLock { $0.lastConfirmedSeq = max($0.lastConfirmedSeq, confirmed) }
             return confirmed
         } catch {
