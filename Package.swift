@@ -32,6 +32,7 @@ let package = Package(
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
         ),
+        .target(name: "MQTT", dependencies: ["CMosquitto"]),
         // No protocol in the config model: the Modbus source (Polling) maps its Modbus part.
         .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Who may do what: roles, actors, bcrypt; pure, so the control socket and the board share it.
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records", "Access",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records", "Access", "MQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

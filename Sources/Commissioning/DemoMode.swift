@@ -44,6 +44,9 @@ public enum DemoMode {
         for (bus, endpoint) in server.endpoints {
             if case .tcp(let host, let port) = endpoint { overrides.busSources[bus] = .modbus(.tcp(host: host, port: port)) }
         }
+        let broker = DemoBroker.start(stateDir: simulated.stateDir, logger: logger)
+        overrides.uplink = broker?.uplink
+        defer { broker?.stop() }
         let config = try ConfigCheck.load(file: options.config, overrides: overrides)
         ConsoleLogHandler.useSiteTime(config.timezone)
         for line in SimulatorMode.describe(server) { logger.info("\(line)") }

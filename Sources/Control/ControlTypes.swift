@@ -78,6 +78,8 @@ public struct StatusReport: Codable, Sendable {
     public var commLost: [String]
     public var chattering: [Int]
     public var journalSeq: Int64
+    /// The MQTT uplink; absent without one.
+    public var uplink: UplinkStatus?
 
     public init(site: String, time: Date, summary: String, buses: [BusStatus], zonesArmed: Int, zonesDisarmed: [String],
                 outOfService: [ZoneOutOfService], shelved: [Alarm], alarmsByState: [String: Int], commLost: [String],

@@ -69,6 +69,11 @@ public enum ConfigCheck {
                     message = resolved.secret?.isEmpty == true
                         ? "notify target '\(id)': secret_file \(target.secretFile ?? "") is empty" : nil
                 } catch { message = "\(error)" }
+            case .uplinkPassword(let file):
+                do { _ = try UplinkSecrets.password(file: file); message = nil } catch { message = "\(error)" }
+            case .uplinkCA(let file):
+                message = FileManager.default.isReadableFile(atPath: file) ? nil
+                    : "uplink tls ca_file \(file) \(FileManager.default.fileExists(atPath: file) ? "is not readable by this user" : "does not exist"); give the CA certificate (PEM) the broker's certificate is signed by"
             }
             return message.map { Diagnostic(file: r.location.file, line: r.location.line, column: r.location.column, message: $0) }
         }

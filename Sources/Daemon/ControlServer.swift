@@ -22,6 +22,8 @@ struct ControlServer: Sendable {
     let monitor: Monitor
     let duty: DutyService
     let logger: Logger
+    /// Its state in `GET /v1/status`; nil without an uplink.
+    var uplink: UplinkService? = nil
 
     struct AlreadyRunning: Error, CustomStringConvertible {
         let path: String
@@ -66,7 +68,7 @@ struct ControlServer: Sendable {
 
     /// The API's routes over this daemon's services (ControlAPI/), as served on the socket.
     func makeRouter() -> Router<ControlContext> {
-        ControlAPI(alarms: alarms, duty: duty, buses: monitor, writes: monitor).makeRouter()
+        ControlAPI(alarms: alarms, duty: duty, buses: monitor, writes: monitor, uplink: uplink).makeRouter()
     }
 
     /// Serves until the service group stops it: then ends the watch streams, stops accepting,

@@ -84,14 +84,24 @@ final class EventBus: Sendable {
                 return box.finished ? .some(nil) : nil
             }
             if let got { return got }
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let now = mailboxes.withLock { boxes -> Bool in
-                    guard var box = boxes[id], box.events.isEmpty, !box.overflowed, !box.finished else { return true }
-                    box.waiter = c
-                    boxes[id] = box
-                    return false
+            // A cancelled subscriber's feed ends (the uplink stopping mid-wait), as a finished bus does.
+            if Task.isCancelled { return nil }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let now = mailboxes.withLock { boxes -> Bool in
+                        guard var box = boxes[id], box.events.isEmpty, !box.overflowed, !box.finished, !Task.isCancelled else { return true }
+                        box.waiter = c
+                        boxes[id] = box
+                        return false
+                    }
+                    if now { c.resume() }
                 }
-                if now { c.resume() }
+            } onCancel: {
+                let w = mailboxes.withLock { boxes -> CheckedContinuation<Void, Never>? in
+                    defer { boxes[id]?.waiter = nil }
+                    return boxes[id]?.waiter
+                }
+                w?.resume()
             }
         }
     }

@@ -28,6 +28,8 @@ public final class WatchroomDaemon: Sendable {
     public let metrics: SiteMetrics?
     /// The operators' web console, when the config has `board:`.
     let board: BoardServer?
+    /// The MQTT uplink to a central station (`uplink:`); nil when the config has none.
+    public let uplink: UplinkService?
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     /// Time since start on `clock`.
@@ -70,8 +72,9 @@ public final class WatchroomDaemon: Sendable {
         monitor = Monitor(config: config, alarms: alarms, logger: logger, clock: clock, now: now, metrics: metrics)
         let duty = DutyService(config: config, journal: journal, alarms: alarms, now: now)
         retention = RetentionMonitor(config: config, journal: journal, alarms: alarms, disk: StatvfsDiskSpace(), now: now)
+        uplink = config.uplink.map { UplinkService(settings: $0, journal: journal, bus: alarms.bus, logger: logger, clock: clock, now: now) }
         control = ControlServer(socketPath: config.controlSocket, group: config.controlGroup, alarms: alarms, monitor: monitor,
-                                duty: duty, logger: logger)
+                                duty: duty, logger: logger, uplink: uplink)
         let monitor = monitor
         board = config.board.map { BoardServer.make($0, config: config, alarms: alarms, duty: duty, writes: monitor, logger: logger, now: now) }
         try control.prepareSocket()
@@ -104,7 +107,8 @@ public final class WatchroomDaemon: Sendable {
     /// housekeeping), `last` start after them and stop first (the signals).
     ///
     /// Parts stop in reverse start order, each after the one before it has returned: the control
-    /// API (watch streams end, no new requests, running ones are answered), the tick, the polling
+    /// API (watch streams end, no new requests, running ones are answered), the tick, the uplink
+    /// (cursor saved, `offline` said), the polling
     /// pipeline (sources stop, its journal writes finish), retention checks, delivery (cancelled;
     /// the outbox is kept for the next start), journal pruning.
     public func serviceGroup(first: [ServiceGroupConfiguration.ServiceConfiguration] = [],
@@ -127,10 +131,14 @@ public final class WatchroomDaemon: Sendable {
         }
         var services: [any Service] = [pruning, DeliveryLanes(delivery: delivery)]
         if let checks = retention.service(clock: clock) { services.append(checks) }
-        services += [monitor, tick, control]
+        services.append(monitor)
+        // After the pipeline, before the control API: it stops before the pipeline does (what
+        // is committed then goes out at the next start, from the cursor).
+        if let uplink { services.append(uplink) }
+        services += [tick, control]
         if let settings = config.metrics, let metrics {
             services.append(MetricsService(settings: settings, metrics: metrics, alarms: alarms, healthy: { await self.isHealthy() },
-                                           logger: logger, now: now))
+                                           uplink: uplink, logger: logger, now: now))
         }
         if let board { services.append(board) }
         return services.map { .init(service: $0) }

@@ -129,6 +129,10 @@ public final class Journal: Sendable {
                 CREATE TABLE recorder_state (recorder TEXT PRIMARY KEY, first_seen REAL NOT NULL, body TEXT);
                 """)
         }
+        m.registerMigration("v4-uplink-cursor") { db in
+            // The last event each uplink's broker confirmed, with every earlier one (Journal+UplinkCursor.swift).
+            try db.execute(sql: "CREATE TABLE uplink_cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, updated_at REAL NOT NULL)")
+        }
         return m
     }
 

@@ -7,6 +7,10 @@ public struct HostRequirement: Sendable, Hashable {
         case group(String)
         /// A notify target's `secret_file` must be readable, or its `secret_env` set.
         case secret(notifyTarget: String)
+        /// The uplink's `password_file` must be readable and not empty.
+        case uplinkPassword(file: String)
+        /// The uplink's `tls.ca_file` must exist and be readable.
+        case uplinkCA(file: String)
     }
 
     public let kind: Kind

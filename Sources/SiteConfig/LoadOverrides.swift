@@ -11,6 +11,8 @@ public struct LoadOverrides: Sendable, Hashable {
     public var controlSocket: String?
     /// Replaces the source (the `tcp:`/`rtu:` settings) of a bus, by bus id.
     public var busSources: [String: BusSource]
+    /// Replaces (or adds) `uplink:` (the demo's local broker).
+    public var uplink: MQTTUplink?
 
     public init(stateDir: String? = nil, controlSocket: String? = nil, busSources: [String: BusSource] = [:]) {
         self.stateDir = stateDir

@@ -34,6 +34,8 @@ public struct SiteConfig: Sendable {
     public internal(set) var board: BoardSettings?
     /// The site's users (Users.swift); empty: trust mode, every typed name believed.
     public internal(set) var users: [SiteUser] = []
+    /// The MQTT uplink to a central station; nil: none.
+    public internal(set) var uplink: MQTTUplink?
     /// What loads but is probably not what the site wants (no shifts, two zones on one input),
     /// located like errors; `check-config` prints them and still exits 0.
     public internal(set) var warnings: [Diagnostic] = []

@@ -16,6 +16,8 @@ extension SiteConfigLoader {
         var messages = MessageSettings()
         /// The `metrics:` section, read with the rest (SiteConfigLoader+Metrics.swift).
         var metrics: MetricsSettings?
+        /// `uplink:`, read with the rest (SiteConfigLoader+Uplink.swift).
+        var uplink: MQTTUplink?
 
         init(file: String, sink: DiagnosticSink, loader: SiteConfigLoader) {
             self.file = file
@@ -65,6 +67,7 @@ extension SiteConfigLoader.Reader {
         metrics = readMetrics(top)
         let board = readBoard(top)
         let users = readUsers(top)
+        uplink = readUplink(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))

@@ -21,7 +21,7 @@ public struct SiteConfigLoader: Sendable {
 
     static let topKeys = ["site", "state_dir", "control", "profiles", "buses", "devices", "zones", "areas",
                           "sensors", "equipment", "recorders", "shifts", "escalation", "notify", "alarms", "journal", "self_test",
-                          "recordings", "visitors", "instructions", "metrics", "board", "users"]
+                          "recordings", "visitors", "instructions", "metrics", "board", "users", "uplink"]
 
     public func load(file: String) throws(ConfigError) -> SiteConfig {
         let sink = DiagnosticSink()
@@ -38,6 +38,7 @@ public struct SiteConfigLoader: Sendable {
         site.hostRequirements = reader.hostRequirements
         site.messages = reader.messages
         site.metrics = reader.metrics
+        site.uplink = reader.uplink
         return site
     }
 

@@ -279,3 +279,32 @@ public struct Area: Sendable, Hashable {
     public let armAt: Int?
     public let disarmAt: Int?
 }
+
+/// `uplink: {mqtt: ...}`: where the site's journal is forwarded (a central MQTT broker).
+public struct MQTTUplink: Sendable, Hashable {
+    public let host: String
+    public let port: Int
+    public let clientID: String
+    /// Topics are `PREFIX/status`, `PREFIX/events`, `PREFIX/alarms/ID`.
+    public let topicPrefix: String
+    /// 1 (confirmed, resumed from the cursor) or 0 (no confirmation: an outage may lose events).
+    public let qos: Int
+    public let keepaliveSeconds: Int
+    public let username: String?
+    public let passwordFile: String?
+    /// TLS on, the broker verified against this CA file.
+    public let caFile: String?
+
+    public init(host: String, port: Int = 1883, clientID: String, topicPrefix: String, qos: Int = 1, keepaliveSeconds: Int = 30,
+                username: String? = nil, passwordFile: String? = nil, caFile: String? = nil) {
+        self.host = host
+        self.port = port
+        self.clientID = clientID
+        self.topicPrefix = topicPrefix
+        self.qos = qos
+        self.keepaliveSeconds = keepaliveSeconds
+        self.username = username
+        self.passwordFile = passwordFile
+        self.caFile = caFile
+    }
+}

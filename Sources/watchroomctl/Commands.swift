@@ -30,6 +30,10 @@ struct Status: ParsableCommand {
             for b in s.buses {
                 say("bus \(b.id) \(b.endpoint): \(Count.of(b.cycles, "cycle")), \(Count.of(b.requests, "request")), \(Count.of(b.failures, "failure")), \(Count.of(b.overruns, "overrun"))")
             }
+            if let u = s.uplink {
+                say("uplink \(u.broker): \(u.connection) since \(Format.time(u.since)), confirmed to event #\(u.lastConfirmedSeq), backlog \(u.backlog)"
+                    + (u.connection == "connected" ? "" : u.lastError.map { " (\(Printable.line($0)))" } ?? ""))
+            }
         }
     }
 }

@@ -39,9 +39,12 @@ struct HighDescriptorTests {
         #expect(try client.readRegisters(.inputRegister, address: 0, count: 3) == [0, 0x0131, 0])
         // A refused connect is reported, not aborted, too.
         client.close()
-        let closedPort = server.port
         server.stop()
-        let again = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: closedPort))
+        // A port bound and never listened on refuses for as long as it is held; a port just freed
+        // could be taken by a test running beside this one (the connect then succeeded).
+        let held = try RefusingPort()
+        defer { held.close() }
+        let again = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: held.port))
         let error = try #require(throws: ModbusError.self) { try again.connect() }
         #expect(error.description.contains("connect"))
     }
@@ -55,3 +58,29 @@ struct HighDescriptorTests {
         #expect(error.kind == .connection)
     }
 }
+
+/// A loopback TCP port that refuses connections while held: bound, never listened on.
+struct RefusingPort {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RefusingPortError() }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { Glibc.close(fd); throw RefusingPortError() }
+        self.fd = fd
+        self.port = Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    func close() { Glibc.close(fd) }
+}
+
+struct RefusingPortError: Error {}

@@ -10,6 +10,8 @@ struct ControlAPI: Sendable {
     let duty: DutyService
     let buses: any BusStatsSource
     let writes: any PointWriteQueue
+    /// The uplink whose state `status` shows; nil without one.
+    var uplink: UplinkService? = nil
     /// Wall time, for status, report days and re-queue times.
     var now: @Sendable () -> Date = { Date() }
     /// The caller's credentials on a connection: SO_PEERCRED (in-process tests give their own).
@@ -26,7 +28,7 @@ struct ControlAPI: Sendable {
         let replies = CommandReplies(alarms: alarms, writes: writes)
         let alarms = alarms, now = now
         let callers = Callers(users: SiteUsers(alarms.config), peer: peer, accountName: accountName)
-        router.addRoutes(StatusRoutes(alarms: alarms, buses: buses, now: now).collection, atPath: "/v1")
+        router.addRoutes(StatusRoutes(alarms: alarms, buses: buses, now: now, uplink: uplink).collection, atPath: "/v1")
         router.addRoutes(AlarmRoutes(alarms: alarms).collection, atPath: "/v1")
         router.addRoutes(WatchRoutes(events: alarms.bus, journal: alarms.journal, config: alarms.config).collection, atPath: "/v1")
         router.addRoutes(OperatorCommandRoutes(replies: replies, callers: callers).collection, atPath: "/v1")

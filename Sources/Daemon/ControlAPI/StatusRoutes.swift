@@ -12,6 +12,7 @@ struct StatusRoutes: Sendable {
     let alarms: AlarmService
     let buses: any BusStatsSource
     var now: @Sendable () -> Date = { Date() }
+    var uplink: UplinkService? = nil
 
     var collection: RouteCollection<ControlContext> {
         let routes = RouteCollection(context: ControlContext.self)
@@ -43,9 +44,11 @@ struct StatusRoutes: Sendable {
         do { seq = try await alarms.journal.reading { try $0.lastSeq() } } catch {
             throw JournalUnreadable(reading: "its last sequence number", underlying: error)
         }
-        return StatusReport(site: config.siteName, time: now(), summary: summary, buses: buses, zonesArmed: armed,
+        var report = StatusReport(site: config.siteName, time: now(), summary: summary, buses: buses, zonesArmed: armed,
                             zonesDisarmed: control.filter { !$0.value.armed }.map(\.key).sorted(), outOfService: oos,
                             shelved: open.filter { $0.shelved != nil }, alarmsByState: byState, commLost: lost,
                             chattering: open.filter(\.chattering).map(\.id), journalSeq: seq)
+        report.uplink = uplink.map { UplinkStatus($0.snapshot(journalSeq: seq)) }
+        return report
     }
 }

@@ -1,4 +1,5 @@
 import Alarms
+import CoreMetrics
 import Foundation
 import Journal
 import Prometheus
@@ -9,6 +10,7 @@ struct MetricsScrape: Sendable {
     let metrics: SiteMetrics
     let alarms: AlarmService
     let activity: AlarmActivity
+    var uplink: UplinkService? = nil
     let now: @Sendable () -> Date
 
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -23,6 +25,12 @@ struct MetricsScrape: Sendable {
 
     func update() async {
         let t = now()
+        if let uplink {
+            let s = await uplink.snapshot()
+            if let backlog = s.backlog { metrics.uplink.backlog.set(Double(backlog)) }
+            metrics.uplink.lastConfirmedSeq.set(Double(s.lastConfirmedSeq))
+            metrics.uplink.connected.set(s.connection == .connected ? 1 : 0)
+        }
         let comm = await alarms.commStates
         for (device, gauge) in metrics.deviceUp { gauge.set(to: comm[device] == .ok ? 1 : 0) }
 

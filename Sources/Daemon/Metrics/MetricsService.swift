@@ -16,6 +16,8 @@ struct MetricsService: Service {
     let metrics: SiteMetrics
     let alarms: AlarmService
     let healthy: @Sendable () async -> Bool
+    /// The MQTT uplink, whose backlog and cursor a scrape reads (nil: none configured).
+    var uplink: UplinkService? = nil
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -23,7 +25,7 @@ struct MetricsService: Service {
         let activity = metrics.activity
         let feed = alarms.subscribe()
         await restore(activity)
-        let scrape = MetricsScrape(metrics: metrics, alarms: alarms, activity: activity, now: now)
+        let scrape = MetricsScrape(metrics: metrics, alarms: alarms, activity: activity, uplink: uplink, now: now)
         // Not waited for: a feed waits for the next event without regard to cancellation and ends
         // when the bus finishes (the control API's stop, right after this part's), so waiting for
         // it here would hold up the whole shutdown.
