@@ -31,6 +31,8 @@ public enum DemoMode {
             overrides.controlSocket = URL(fileURLWithPath: dir).appendingPathComponent("control.sock").path
         }
         let simulated = try ConfigCheck.load(file: options.config, overrides: overrides)
+        // Every line the demo prints is stamped in site time, its first ones too.
+        ConsoleLogHandler.useSiteTime(simulated.timezone)
         try FileManager.default.createDirectory(atPath: simulated.stateDir, withIntermediateDirectories: true)
         let scenarioText = try String(contentsOfFile: options.scenario, encoding: .utf8)
         let scenario = try ScenarioRunner(text: scenarioText, file: options.scenario)
