@@ -10,7 +10,9 @@ struct StormLog: Sendable {
     /// Raised alarms in one step that make a storm.
     static let threshold = 20
     /// A storm is over once no alarm has been raised for this long; then its summary is logged.
-    static let quiet: TimeInterval = 1
+    /// Seconds, not one: a loaded machine can take longer than a second between the steps of one
+    /// storm, which then split into two storms, each with its own summary.
+    static let quiet: TimeInterval = 5
 
     struct Storm: Sendable, Equatable {
         var first: Date

@@ -97,8 +97,8 @@ struct StormLogTests {
         #expect(during.contains { $0.hasPrefix("alarm storm: 100 zones in alarm at once; see watchroomctl alarms (") }, "\(during)")
         #expect(during.contains { $0 == "NOTIFY 张伟 13800000001 [day shift]: alarm storm: 100 zones in alarm at once; see watchroomctl alarms" }, "\(during)")
         #expect(!during.contains { $0.contains("Z42") || $0.contains("Z120") }, "a per-zone line: \(during.filter { $0.contains("Z42") })")
-        // Quiet for a second: the tick closes the storm with its summary.
-        rig.now.advance(1.5)
+        // Quiet long enough: the tick closes the storm with its summary.
+        rig.now.advance(StormLog.quiet + 0.5)
         await rig.service.tick()
         await rig.service.logFlushed()
         let lines = rig.lines.texts
