@@ -6,6 +6,7 @@ listens on loopback; headless Chromium (Debian's chromium + chromedriver, driven
 logged in as an operator.
 
   Benchmarks/board-latency.py bench [TRIPS]     latency over TRIPS trips (100), then 20 boards' CPU and memory
+  Benchmarks/board-latency.py flood             the same 500-alarm flood with no board open (the daemon's own cost)
   Benchmarks/board-latency.py screenshot [OUT]  a flood of 50 alarms on the board -> OUT (docs/board-flood.png)
   (BIN=.build/release to change the daemon; POLL_MS=250 the poll interval; loopback only; stops by itself)
 
@@ -281,6 +282,28 @@ def bench(work, server_bin, trips):
         server.stop()
 
 
+def unwatched_flood(work, server_bin):
+    """The same 500-alarm flood with no board open: the daemon's own cost, to set the boards' apart."""
+    zones, flood = 600, 500
+    server = Server(server_bin)
+    board_port = free_port()
+    daemon = start_daemon(work, site(work, server.port, board_port, zones, False), board_port)
+    try:
+        time.sleep(3)
+        c0, t0 = cpu_seconds(daemon.pid), time.monotonic()
+        server.ask(f"trip {flood}")
+        until(lambda: len(journal_times(work)) >= flood, 120, "500 raised events in the journal")
+        t_journal = time.monotonic() - t0
+        time.sleep(2)
+        cpu, wall = cpu_seconds(daemon.pid) - c0, time.monotonic() - t0
+        print(f"flood of {flood} alarms at once, no boards: journaled after {t_journal:.2f} s; daemon CPU {cpu:.2f} s over {wall:.1f} s "
+              f"({cpu / wall * 100:.1f} % of a core); {mem(daemon.pid)}")
+    finally:
+        daemon.terminate()
+        daemon.wait()
+        server.stop()
+
+
 def screenshot(work, server_bin, out):
     zones = 50
     server = Server(server_bin)
@@ -313,6 +336,8 @@ def main():
         server_bin = build(work)
         if mode == "bench":
             bench(work, server_bin, int(sys.argv[2]) if len(sys.argv) > 2 else 100)
+        elif mode == "flood":
+            unwatched_flood(work, server_bin)
         elif mode == "screenshot":
             screenshot(work, server_bin, os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "docs/board-flood.png")))
         else:
