@@ -23,7 +23,7 @@ own session and reading its stream), then from `trip 600` (500 new alarms at onc
 SSE client has the 500 alarm events and the browser shows 600 rows, plus 2 s, and 30 s after it. VmRSS/VmHWM from
 /proc/PID/status at each step.
 """
-import http.client, math, os, random, re, shutil, sqlite3, statistics, subprocess, sys, tempfile, threading, time
+import http.client, math, os, random, shutil, sqlite3, subprocess, sys, tempfile, threading, time
 import urllib.parse
 
 import bcrypt
