@@ -34,15 +34,16 @@ extension SiteConfigLoader.Reader {
         b.check(allowed: ["listen", "sound_min_priority", "url"], in: "board")
         var sound = Priority.high
         if let p = b["sound_min_priority"] { sound = priorityValue(p) ?? sound }
-        guard let listen = b.required("listen", in: "board"), let text = listen.string("board listen") else { return nil }
-        guard let (host, port) = Self.hostPort(text) else {
-            listen.error("board listen '\(text)' must be HOST:PORT with a port 1...65535, e.g. \"127.0.0.1:8080\"")
-            return nil
-        }
+        // The url before the listen: a bad listen must not hide a bad url (one pass names every mistake).
         var url: String?
         if let u = b["url"], let text = u.string("board url") {
             if text.hasPrefix("http://") || text.hasPrefix("https://") { url = text }
             else { u.error("board url '\(text)' must start with http:// or https://, e.g. \"https://board.example\"") }
+        }
+        guard let listen = b.required("listen", in: "board"), let text = listen.string("board listen") else { return nil }
+        guard let (host, port) = Self.hostPort(text) else {
+            listen.error("board listen '\(text)' must be HOST:PORT with a port 1...65535, e.g. \"127.0.0.1:8080\"")
+            return nil
         }
         return BoardSettings(host: host, port: port, soundMinPriority: sound, url: url)
     }
