@@ -116,6 +116,8 @@ public struct AlarmEvent: Sendable, Hashable, Codable {
         case retentionPruned = "retention-pruned"
         /// The wall clock was set (GB 12663); text: the old and the new time.
         case clockSet = "clock-set"
+        /// A board login locked after repeated wrong passwords (text: the login and until when).
+        case loginLocked = "login-locked"
     }
     public var kind: Kind
     public var time: Date

@@ -111,6 +111,19 @@ public actor AlarmService {
         try await answered { service in try service.engine.command(command, at: service.now()).stamped(by: actor) }
     }
 
+    /// A security event that is no alarm and no operator's action (a board login locked): journaled
+    /// in order with the rest, so the record shows it. Returns it committed (nil: the journal could not take it).
+    @discardableResult
+    public func record(_ event: AlarmEvent) async -> AlarmEvent? {
+        var committed: AlarmEvent?
+        await step { service in
+            var output = EngineOutput()
+            output.events = [event]
+            committed = await service.commit(output, samples: []).first
+        }
+        return committed
+    }
+
     /// Compares the wall clock with the monotonic one on every tick (see `ClockWatch`).
     private var clockWatch = ClockWatch()
 

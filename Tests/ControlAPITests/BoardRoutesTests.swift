@@ -1,6 +1,7 @@
 import Alarms
 @testable import Daemon
 import Foundation
+import Journal
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -159,6 +160,11 @@ struct BoardRoutesTests {
             // Another login is not locked with it.
             #expect(try await client.form("/login", ["username": "wall", "password": "wall-pass"]).status == .seeOther)
         }
+        // The lock is journaled, once, naming the login (the room's record shows a guessed login).
+        let journal = await rig.alarms.journal
+        let locks = try journal.events(after: 0, limit: 1000).filter { $0.kind == .loginLocked }
+        #expect(locks.count == 1 && locks.first?.user == "zhang" && (locks.first?.text ?? "").contains("board login 'zhang' locked until"),
+                "\(locks)")
     }
 }
 

@@ -158,6 +158,10 @@ final class BoardRoutes: Sendable {
         guard let account = accounts.check(user, password) else {
             if let until = throttle.withLock({ $0.failed(user, now: now()) }) {
                 logger.warning("board: login '\(Printable.line(user))' locked until \(until) after repeated wrong passwords")
+                // Journaled too: a login guessed at is part of the room's record.
+                let login = Printable.line(String(user.prefix(64)))
+                await alarms.record(AlarmEvent(kind: .loginLocked, time: now(), user: login,
+                                               text: "board login '\(login)' locked until \(SiteClock.named(alarms.config.timezone).formatWithOffset(until, seconds: true)) after repeated wrong passwords"))
             } else {
                 logger.notice("board: wrong password for '\(Printable.line(user))'")
             }
