@@ -71,6 +71,32 @@ struct CallerRoutesTests {
         }
     }
 
+    @Test("an account that is no site user is refused every read too; only health and whoami answer, whoami saying who it is not")
+    func strangerReadsNothing() async throws {
+        let rig = try APIRig("stranger-reads", users: users, accounts: accounts)
+        await rig.raise([2])
+        try await rig.test { client in
+            rig.caller.uid = 1500
+            for uri in ["/v1/status", "/v1/alarms", "/v1/alarms/1", "/v1/events", "/v1/watch", "/v1/visitors", "/v1/recordings/requests",
+                        "/v1/notifications", "/v1/self-test/report", "/v1/handovers/last", "/v1/equipment/log", "/v1/nowhere"] {
+                let r = try await client.execute(uri: uri, method: .get)
+                #expect(r.status == .forbidden && r.errorBody?.code == "unknown-caller", "\(uri): \(r.text)")
+                #expect(r.errorBody?.error.contains("'mallory'") == true && r.errorBody?.error.contains("users[].unix") == true, "\(uri): \(r.text)")
+                #expect(r.errorBody?.error.contains("张三") == false, "\(uri): names nobody else")
+            }
+            #expect(try await client.execute(uri: "/v1/health", method: .get).status == .ok)
+            let w = try await client.execute(uri: "/v1/whoami", method: .get)
+            #expect(w.status == .ok, "\(w.text)")
+            let me = try w.decoded(Whoami.self)
+            #expect(!me.trustMode && me.unix == "mallory" && me.login == nil && me.roles.isEmpty && me.may.isEmpty, "\(w.text)")
+            #expect(me.refusal?.contains("users[].unix") == true, "\(w.text)")
+            rig.caller.uid = 0
+            #expect(try await client.execute(uri: "/v1/status", method: .get).status == .ok, "root reads")
+            rig.caller.uid = 1004
+            #expect(try await client.execute(uri: "/v1/alarms", method: .get).status == .ok, "a display user reads")
+        }
+    }
+
     @Test("maintenance takes a zone under a running self-test out of service, and no other zone")
     func maintenanceUnderTest() async throws {
         let rig = try APIRig("maintenance", users: users, accounts: accounts)
@@ -121,6 +147,7 @@ struct CallerRoutesTests {
         try await rig.test { client in
             let w = try await client.execute(uri: "/v1/whoami", method: .get).decoded(Whoami.self)
             #expect(w.trustMode && w.unix == "mallory" && w.login == nil)
+            #expect(try await client.execute(uri: "/v1/status", method: .get).status == .ok, "trust mode: anyone on the socket reads")
             let r = try await client.send(.post, "/v1/alarms/1/ack", json: CommandBody(user: "Mallory"))
             #expect(r.status == .ok && (try? r.decoded(CommandResult.self).events.first?.user) == "Mallory", "\(r.text)")
             let none = try await client.send(.post, "/v1/alarms/1/note", json: CommandBody(user: nil, text: "x"))

@@ -124,6 +124,13 @@ struct UserAccountsProcessTests {
         r = try await ctl(stranger, ["ack", "1", "--user", "张三"])
         #expect(r.0 == 1 && r.2.contains("'\(stranger)' is no site user") && r.2.contains("users[].unix"), "\(r)")
         #expect(!r.2.contains("赵主任"))
+        // ...reads included; whoami still answers, saying who it is not.
+        for read in [["status"], ["alarms"], ["events"], ["visitor", "list"]] {
+            r = try await ctl(stranger, read)
+            #expect(r.0 == 1 && r.2.contains("'\(stranger)' is no site user") && r.2.contains("users[].unix"), "\(read): \(r)")
+        }
+        r = try await ctl(stranger, ["whoami"])
+        #expect(r.0 == 0 && r.1.contains("Unix account \(stranger): no site user") && r.1.contains("users[].unix"), "\(r)")
 
         // The journal records who: login, name and the Unix account that carried each action.
         let (code, out, err) = try await watchroomctl(["--socket", socket, "--json", "events"])
