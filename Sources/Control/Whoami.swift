@@ -11,8 +11,12 @@ public struct Whoami: Codable, Sendable {
     public var roles: [String]
     /// What the roles allow (Access.Action raw values: "acknowledge", "approve-playback", ...).
     public var may: [String]
+    /// Why the caller may do nothing at all (an account that is no site user: the key to add it
+    /// under); nil for a site user and in trust mode.
+    public var refusal: String?
 
-    public init(trustMode: Bool, unix: String?, uid: UInt32?, login: String?, name: String?, roles: [String], may: [String]) {
+    public init(trustMode: Bool, unix: String?, uid: UInt32?, login: String?, name: String?, roles: [String], may: [String],
+                refusal: String? = nil) {
         self.trustMode = trustMode
         self.unix = unix
         self.uid = uid
@@ -20,5 +24,6 @@ public struct Whoami: Codable, Sendable {
         self.name = name
         self.roles = roles
         self.may = may
+        self.refusal = refusal
     }
 }

@@ -101,12 +101,24 @@ struct DutyService: Sendable {
     // MARK: visitors
 
     /// With users the approver was checked by role already; `visitors.approvers` applies in trust mode.
-    func visitorIn(name: String?, org: String?, purpose: String?, approvedBy: String?, user: String?, actor: Actor? = nil) async throws -> Visitor {
+    /// `awaiting`: the login of the named approver who must still confirm (nil: approved now, by
+    /// the registering caller when known).
+    func visitorIn(name: String?, org: String?, purpose: String?, approvedBy: String?, user: String?, actor: Actor? = nil,
+                   awaiting: String? = nil) async throws -> Visitor {
         let known = Self.known(actor)
+        let t = now()
         var visitor = try Visitor.entering(name: name, org: org, purpose: purpose, approvedBy: approvedBy,
-                                           approvers: known == nil ? config.duty.visitorApprovers : [], registeredBy: user, at: now())
+                                           approvers: known == nil ? config.duty.visitorApprovers : [], registeredBy: user, at: t)
         visitor.registrar = known
+        visitor.awaitingApprovalBy = awaiting
+        if awaiting == nil, let known { (visitor.approver, visitor.approvedAt) = (known, t) }
         return try await journal.visitorIn(visitor)
+    }
+
+    /// The named approver confirms a visit (site rule 9): the caller, never a typed name.
+    func approveVisitor(_ id: Int64, actor: Actor) async throws -> Visitor {
+        let t = now()
+        return try await journal.visitorApprove(id) { try Visitor.approved(id, $0, by: actor, at: t) }
     }
 
     func visitorOut(_ id: Int64, user: String?) async throws -> Visitor {

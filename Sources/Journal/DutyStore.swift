@@ -130,6 +130,15 @@ extension Journal {
         }
     }
 
+    /// Confirms a visit awaiting approval: `approve` answers the record found (nil: none) or refuses.
+    public func visitorApprove(_ id: Int64, _ approve: @Sendable (Visitor?) throws -> Visitor) async throws -> Visitor {
+        try await db.write { db in
+            let v = try approve(try Self.load(Visitor.self, from: "visitors", id: id, db: db))
+            try Self.store(v, id: id, in: "visitors", [:], db: db)
+            return v
+        }
+    }
+
     /// Signs a visitor out; nil when there is no such visitor, the record unchanged when already out.
     public func visitorOut(_ id: Int64, by user: String?, at: Date) async throws -> (Visitor, wasInside: Bool)? {
         try await db.write { db in

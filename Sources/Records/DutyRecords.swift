@@ -114,6 +114,15 @@ public struct Visitor: Codable, Sendable, Hashable {
     public var outBy: String?
     /// Who registered the visit, as the caller was known (nil in trust mode).
     public var registrar: Actor?
+    /// The login of the named approver whose own confirmation the visit still waits for (site
+    /// rule 9, with users: an operator named someone else); nil once approved, and in trust mode.
+    public var awaitingApprovalBy: String?
+    /// Who approved, as the caller was known (the registrar themselves, or the named approver
+    /// confirming with `visitor approve`); nil in trust mode and while awaiting approval.
+    public var approver: Actor?
+    public var approvedAt: Date?
+    /// Whether the visit still waits for the named approver's confirmation.
+    public var awaitingApproval: Bool { awaitingApprovalBy != nil }
     public init(id: Int64 = 0, name: String, org: String, purpose: String, approvedBy: String, registeredBy: String?,
                 inAt: Date, outAt: Date? = nil) {
         self.id = id

@@ -1,3 +1,4 @@
+public import Access
 public import Alarms
 public import Foundation
 
@@ -17,6 +18,23 @@ extension Visitor {
             throw CommandRefusal(.invalid, "\(approver) may not approve a visit; approvers: \(approvers.joined(separator: ", "))")
         }
         return Visitor(name: name, org: org, purpose: purpose, approvedBy: approver, registeredBy: user, inAt: now)
+    }
+
+    /// The visit `found` (nil: no such visitor) confirmed by `actor`: only the approver named at
+    /// registration confirms, as themselves (an admin may, recorded as both); the refusal names no one.
+    public static func approved(_ id: Int64, _ found: Visitor?, by actor: Actor, at now: Date) throws -> Visitor {
+        guard var v = found else { throw CommandRefusal(.notFound, "no visitor \(id) (see watchroomctl visitor list)") }
+        guard let awaited = v.awaitingApprovalBy else {
+            throw CommandRefusal(.illegalTransition, "visitor \(id) \(v.name) is approved already")
+        }
+        let me = actor.actingFor?.login ?? actor.login
+        guard me == awaited || actor.may(.actForAnother).isAllowed else {
+            throw Refusal(.forbidden, "visitor \(id) \(v.name) waits for the approver named at registration; only they (or an admin) confirm it")
+        }
+        v.awaitingApprovalBy = nil
+        v.approver = actor
+        v.approvedAt = now
+        return v
     }
 
     /// The answer to a sign-out of visitor `id`: the record, if it was inside until now.

@@ -67,6 +67,7 @@ extension SiteConfigLoader.Reader {
         metrics = readMetrics(top)
         let board = readBoard(top)
         let users = readUsers(top)
+        checkBoardLogin(top, users: users)
         uplink = readUplink(top)
         checkCameras(zones: zones, recorders: recorders.map(\.value))
         checkStoragePaths(recorders)

@@ -57,6 +57,14 @@ extension SiteConfigLoader.Reader {
         return users
     }
 
+    /// A `board:` nobody can log in to is a board nobody can use: it needs a user with a
+    /// `password_hash`. Reported at the `board` key, naming what to add and how to make it.
+    func checkBoardLogin(_ top: YMap, users: [SiteUser]) {
+        guard let key = top.keyNode("board"), !users.contains(where: \.canLogIn) else { return }
+        let whom = users.isEmpty ? "add a users: entry (login, name, roles)" : "give one of the users"
+        key.error("board: no user can log in (none has a password); \(whom) with a board password in users[].password_hash, made by `watchroomd hash-password`")
+    }
+
     private func roles(_ n: YNode, label: String) -> [Role]? {
         guard let items = n.list("\(label) roles") else { return nil }
         if items.isEmpty { n.error("\(label) has no roles; give at least one of \(Self.roleNames)"); return nil }

@@ -178,7 +178,7 @@ struct Media: ParsableCommand {
 
 struct VisitorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "visitor", abstract: "Outsiders in the monitoring room (site rule 9).",
-                                                    subcommands: [In.self, Out.self, List.self])
+                                                    subcommands: [In.self, Approve.self, Out.self, List.self])
 
     struct In: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register an outsider entering; refused without an approver.")
@@ -193,7 +193,21 @@ struct VisitorCommand: ParsableCommand {
                 let (v, raw) = try ctl.send("/v1/visitors", DutyBody(user: user ?? ctl.defaultUser(), name: name, org: org, purpose: purpose,
                                                                      approvedBy: approvedBy), as: Visitor.self)
                 if ctl.json { ctl.emit(raw); return }
-                say("visitor \(v.id) \(v.name) (\(v.org)) in at \(Format.time(v.inAt)), approved by \(v.approvedBy)")
+                say("visitor \(v.id) \(v.name) (\(v.org)) in at \(Format.time(v.inAt)), "
+                    + (v.awaitingApproval ? "AWAITING APPROVAL by \(v.approvedBy) (watchroomctl visitor approve \(v.id), run by them)" : "approved by \(v.approvedBy)"))
+            }
+        }
+    }
+
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Confirm, as the approver named at registration, a visit awaiting your approval.")
+        @ParentCommand var ctl: Watchroomctl
+        @Argument(help: "The visitor id.") var id: Int64
+        func run() throws {
+            try guarded {
+                let (v, raw) = try ctl.send("/v1/visitors/\(id)/approve", DutyBody(), as: Visitor.self)
+                if ctl.json { ctl.emit(raw); return }
+                say("visitor \(v.id) \(v.name) (\(v.org)) approved by \(v.approvedBy)")
             }
         }
     }
@@ -222,7 +236,7 @@ struct VisitorCommand: ParsableCommand {
                 if ctl.json { ctl.emit(raw); return }
                 if list.isEmpty { say(all ? "no visitors registered" : "nobody from outside is in the room"); return }
                 for v in list {
-                    say("visitor \(v.id)  \(v.name) (\(v.org)) \(v.purpose); approved by \(v.approvedBy); in \(Format.time(v.inAt)), \(v.outAt.map { "out \(Format.time($0))" } ?? "INSIDE")")
+                    say("visitor \(v.id)  \(v.name) (\(v.org)) \(v.purpose); \(v.awaitingApproval ? "AWAITING APPROVAL by" : "approved by") \(v.approvedBy); in \(Format.time(v.inAt)), \(v.outAt.map { "out \(Format.time($0))" } ?? "INSIDE")")
                 }
             }
         }

@@ -17,6 +17,11 @@ struct WhoamiCommand: ParsableCommand {
                 say("\(account); the site has no users: section, so names are typed with --user and believed (trust mode)")
                 return
             }
+            if w.login == nil, let refusal = w.refusal {
+                // Who you are not: the daemon answers nothing else to this account.
+                say("\(account): no site user; \(refusal)")
+                return
+            }
             say("\(w.name ?? "?") (\(w.login ?? "?")), \(account)")
             say("roles: \(w.roles.joined(separator: ", "))")
             say("may: \(w.may.joined(separator: ", "))")

@@ -29,6 +29,9 @@ struct BoardRig {
             state_dir: \(dir.path)
             control: {socket: \(dir.path)/control.sock}
             board: {listen: "127.0.0.1:8080", sound_min_priority: high}
+            users:
+              - {login: zhang, name: 张三, roles: [operator], password_hash: "$2b$04$PWuSeOQ99Gy83Otnwh42w.o3mEWrfrrpmENma.F7AbPOHggFB4986"}
+              - {login: wall, name: 值班大屏, roles: [display], password_hash: "$2b$04$pqUihtUYRPbBPRIuEoJusOzYuX63n/agAbgETOZy1QJHmPqBY47mS"}
             alarms: {max_shelve_minutes: 60}
             buses:
               - {id: lan, tcp: {host: 127.0.0.1, port: 1502}, poll_interval_ms: 250, timeout_ms: 200}

@@ -17,9 +17,10 @@ private let users = """
       - {login: fix, name: 维修工, roles: [maintenance], unix: fix}
       - {login: wall, name: 值班大屏, roles: [display], unix: wall}
       - {login: boss, name: 管理员, roles: [admin], unix: boss}
+      - {login: zhao, name: 赵主任, roles: [director], unix: zhao}
 
     """
-private let accounts: [UInt32: String] = [0: "root", 1001: "zhangsan", 1002: "li", 1003: "fix", 1004: "wall", 1005: "boss", 1500: "mallory"]
+private let accounts: [UInt32: String] = [0: "root", 1001: "zhangsan", 1002: "li", 1003: "fix", 1004: "wall", 1005: "boss", 1500: "mallory", 1006: "zhao"]
 
 /// The control API with users, the caller injected as SO_PEERCRED would report it.
 struct CallerRoutesTests {
@@ -71,6 +72,32 @@ struct CallerRoutesTests {
         }
     }
 
+    @Test("an account that is no site user is refused every read too; only health and whoami answer, whoami saying who it is not")
+    func strangerReadsNothing() async throws {
+        let rig = try APIRig("stranger-reads", users: users, accounts: accounts)
+        await rig.raise([2])
+        try await rig.test { client in
+            rig.caller.uid = 1500
+            for uri in ["/v1/status", "/v1/alarms", "/v1/alarms/1", "/v1/events", "/v1/watch", "/v1/visitors", "/v1/recordings/requests",
+                        "/v1/notifications", "/v1/self-test/report", "/v1/handovers/last", "/v1/equipment/log", "/v1/nowhere"] {
+                let r = try await client.execute(uri: uri, method: .get)
+                #expect(r.status == .forbidden && r.errorBody?.code == "unknown-caller", "\(uri): \(r.text)")
+                #expect(r.errorBody?.error.contains("'mallory'") == true && r.errorBody?.error.contains("users[].unix") == true, "\(uri): \(r.text)")
+                #expect(r.errorBody?.error.contains("张三") == false, "\(uri): names nobody else")
+            }
+            #expect(try await client.execute(uri: "/v1/health", method: .get).status == .ok)
+            let w = try await client.execute(uri: "/v1/whoami", method: .get)
+            #expect(w.status == .ok, "\(w.text)")
+            let me = try w.decoded(Whoami.self)
+            #expect(!me.trustMode && me.unix == "mallory" && me.login == nil && me.roles.isEmpty && me.may.isEmpty, "\(w.text)")
+            #expect(me.refusal?.contains("users[].unix") == true, "\(w.text)")
+            rig.caller.uid = 0
+            #expect(try await client.execute(uri: "/v1/status", method: .get).status == .ok, "root reads")
+            rig.caller.uid = 1004
+            #expect(try await client.execute(uri: "/v1/alarms", method: .get).status == .ok, "a display user reads")
+        }
+    }
+
     @Test("maintenance takes a zone under a running self-test out of service, and no other zone")
     func maintenanceUnderTest() async throws {
         let rig = try APIRig("maintenance", users: users, accounts: accounts)
@@ -110,6 +137,42 @@ struct CallerRoutesTests {
             rig.caller.uid = 1002
             r = try await client.send(.post, "/v1/visitors", json: DutyBody(name: "赵工", org: "电梯公司", purpose: "维保"))
             #expect(r.status == .ok && (try? r.decoded(Visitor.self).approvedBy) == "李强", "\(r.text)")
+            let selfApproved = try r.decoded(Visitor.self)
+            #expect(!selfApproved.awaitingApproval && selfApproved.approver?.login == "li" && selfApproved.approver?.carrier.unix == "li")
+        }
+    }
+
+    @Test("a visitor named for another's approval waits until that person confirms with their own command; the journal keeps both")
+    func visitorAwaitsNamedApprover() async throws {
+        let rig = try APIRig("visitor-wait", users: users, accounts: accounts)
+        try await rig.test { client in
+            rig.caller.uid = 1001
+            var r = try await client.send(.post, "/v1/visitors", json: DutyBody(name: "王工", org: "消防公司", purpose: "年检", approvedBy: "李强"))
+            let v = try r.decoded(Visitor.self)
+            #expect(v.awaitingApproval && v.awaitingApprovalBy == "li" && v.approver == nil, "\(r.text)")
+            var list = try await client.execute(uri: "/v1/visitors", method: .get).decoded([Visitor].self)
+            #expect(list.first?.awaitingApproval == true, "the list shows the visit awaiting approval")
+            // The registering operator cannot confirm it: the refusal names the role, not the people.
+            r = try await client.send(.post, "/v1/visitors/\(v.id)/approve", json: DutyBody())
+            #expect(r.status == .forbidden && r.errorBody?.error.contains("leader, director") == true && r.errorBody?.error.contains("李强") == false, "\(r.text)")
+            // Another who may approve visitors is not the one named; nor is a typed name enough.
+            rig.caller.uid = 1006
+            r = try await client.send(.post, "/v1/visitors/\(v.id)/approve", json: DutyBody(by: "李强"))
+            #expect(r.status == .forbidden && r.errorBody?.error.contains("李强") == false, "\(r.text)")
+            r = try await client.send(.post, "/v1/visitors/\(v.id)/approve", json: DutyBody())
+            #expect(r.status == .forbidden && r.errorBody?.error.contains("李强") == false, "\(r.text)")
+            #expect(try rig.journal.visitors(since: nil).first?.awaitingApproval == true, "still waiting")
+            // The named leader confirms as themselves.
+            rig.caller.uid = 1002
+            r = try await client.send(.post, "/v1/visitors/\(v.id)/approve", json: DutyBody())
+            #expect(r.status == .ok, "\(r.text)")
+            let stored = try #require(try rig.journal.visitors(since: nil).first)
+            #expect(!stored.awaitingApproval && stored.approver?.login == "li" && stored.approver?.name == "李强" && stored.approver?.carrier.unix == "li")
+            #expect(stored.registrar?.login == "zhangsan" && stored.registrar?.carrier.unix == "zhangsan" && stored.approvedAt != nil)
+            list = try await client.execute(uri: "/v1/visitors", method: .get).decoded([Visitor].self)
+            #expect(list.first?.awaitingApproval == false)
+            r = try await client.send(.post, "/v1/visitors/\(v.id)/approve", json: DutyBody())
+            #expect(r.status == .conflict, "approved once: \(r.text)")
         }
     }
 
@@ -121,6 +184,7 @@ struct CallerRoutesTests {
         try await rig.test { client in
             let w = try await client.execute(uri: "/v1/whoami", method: .get).decoded(Whoami.self)
             #expect(w.trustMode && w.unix == "mallory" && w.login == nil)
+            #expect(try await client.execute(uri: "/v1/status", method: .get).status == .ok, "trust mode: anyone on the socket reads")
             let r = try await client.send(.post, "/v1/alarms/1/ack", json: CommandBody(user: "Mallory"))
             #expect(r.status == .ok && (try? r.decoded(CommandResult.self).events.first?.user) == "Mallory", "\(r.text)")
             let none = try await client.send(.post, "/v1/alarms/1/note", json: CommandBody(user: nil, text: "x"))

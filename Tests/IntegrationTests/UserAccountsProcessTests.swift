@@ -120,10 +120,31 @@ struct UserAccountsProcessTests {
         r = try await ctl(director, ["recordings", "approve", "1"])
         #expect(r.0 == 0 && r.1.contains("approved by 赵主任"), "\(r)")
 
+        // A visitor the operator registers naming the director waits for the director's own command.
+        r = try await ctl(op, ["visitor", "in", "--name", "王工", "--org", "消防公司", "--purpose", "年检", "--approved-by", "赵主任"])
+        #expect(r.0 == 0 && r.1.contains("AWAITING APPROVAL by 赵主任"), "\(r)")
+        r = try await ctl(op, ["visitor", "list"])
+        #expect(r.0 == 0 && r.1.contains("AWAITING APPROVAL"), "\(r)")
+        r = try await ctl(op, ["visitor", "approve", "1"])
+        #expect(r.0 == 1 && r.2.contains("needs the leader, director or admin role") && !r.2.contains("赵主任"), "\(r)")
+        r = try await ctl(director, ["visitor", "approve", "1"])
+        #expect(r.0 == 0 && r.1.contains("approved by 赵主任"), "\(r)")
+        let (_, visitorsOut, _) = try await watchroomctl(["--socket", socket, "--json", "visitor", "list"])
+        let visitor = try #require(try ControlJSON.decoder.decode([Visitor].self, from: Data(visitorsOut.utf8)).first)
+        #expect(!visitor.awaitingApproval && visitor.registrar?.carrier.unix == op && visitor.approver?.carrier.unix == director
+            && visitor.approver?.login == "zhao", "\(visitor)")
+
         // An account that is no site user is refused, naming the account and the key to add it under.
         r = try await ctl(stranger, ["ack", "1", "--user", "张三"])
         #expect(r.0 == 1 && r.2.contains("'\(stranger)' is no site user") && r.2.contains("users[].unix"), "\(r)")
         #expect(!r.2.contains("赵主任"))
+        // ...reads included; whoami still answers, saying who it is not.
+        for read in [["status"], ["alarms"], ["events"], ["visitor", "list"]] {
+            r = try await ctl(stranger, read)
+            #expect(r.0 == 1 && r.2.contains("'\(stranger)' is no site user") && r.2.contains("users[].unix"), "\(read): \(r)")
+        }
+        r = try await ctl(stranger, ["whoami"])
+        #expect(r.0 == 0 && r.1.contains("Unix account \(stranger): no site user") && r.1.contains("users[].unix"), "\(r)")
 
         // The journal records who: login, name and the Unix account that carried each action.
         let (code, out, err) = try await watchroomctl(["--socket", socket, "--json", "events"])

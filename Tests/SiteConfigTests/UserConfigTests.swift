@@ -91,4 +91,23 @@ struct UserConfigTests {
         expectDiagnostic(d, file: f.sitePath, line: 11, column: 24, "user 'li' has no roles")
         expectDiagnostic(d, file: f.sitePath, line: 12, column: 45, "unknown key 'password'")
     }
+
+    @Test("a board without any user who can log in is an error at board: naming what to add")
+    func boardWithoutLogin() throws {
+        for users in ["", "users:\n  - {login: zhao, name: 赵主任, roles: [director], unix: zhao}\n"] {
+            let (d, f) = try diagnose(head + users + """
+                board: {listen: "127.0.0.1:8080"}
+                """)
+            let line = users.isEmpty ? 9 : 11
+            expectDiagnostic(d, file: f.sitePath, line: line, column: 1, "board", "users[].password_hash", "watchroomd hash-password")
+            #expect(d.count == 1, "\(d)")
+        }
+        let f = try ConfigFixture(site: head + """
+            users:
+              - {login: wall, name: 值班大屏, roles: [display], password_hash: "\(hash)"}
+            board: {listen: "127.0.0.1:8080"}
+            """)
+        defer { f.remove() }
+        #expect(try SiteConfigLoader().load(file: f.sitePath).board != nil)
+    }
 }

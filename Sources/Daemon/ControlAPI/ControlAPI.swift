@@ -28,6 +28,7 @@ struct ControlAPI: Sendable {
         let replies = CommandReplies(alarms: alarms, writes: writes)
         let alarms = alarms, now = now
         let callers = Callers(users: SiteUsers(alarms.config), peer: peer, accountName: accountName)
+        router.add(middleware: SiteUserGate(callers: callers))
         router.addRoutes(StatusRoutes(alarms: alarms, buses: buses, now: now, uplink: uplink).collection, atPath: "/v1")
         router.addRoutes(AlarmRoutes(alarms: alarms).collection, atPath: "/v1")
         router.addRoutes(WatchRoutes(events: alarms.bus, journal: alarms.journal, config: alarms.config).collection, atPath: "/v1")

@@ -64,9 +64,20 @@ struct DutyRoutes: Sendable {
             let b = try await Self.body(request)
             return try await answer {
                 let actor = try await callers.actor(context, typed: b.user, for: .registerVisitor, typedRequired: false)
-                let approver = try Self.visitorApprover(b.approvedBy, actor: actor, users: callers.users)
+                let (approver, awaiting) = try Self.visitorApprover(b.approvedBy, actor: actor, users: callers.users)
                 return try await duty.visitorIn(name: b.name, org: b.org, purpose: b.purpose, approvedBy: approver,
-                                                user: Self.name(actor, typed: b.user), actor: actor)
+                                                user: Self.name(actor, typed: b.user), actor: actor, awaiting: awaiting)
+            }
+        }
+        routes.post("visitors/:id/approve") { request, context in
+            let b = try await Self.body(request)
+            return try await answer {
+                // The approver is the caller (site rule 9): a typed --by must be their own name.
+                let actor = try await callers.actor(context, typed: b.by, for: .approveVisitor, typedRequired: false)
+                guard !actor.isTrusted else {
+                    throw CommandRefusal(.invalid, "without users: a visit is approved when registered (--approved-by); there is nothing to confirm")
+                }
+                return try await duty.approveVisitor(try Self.id(context, "visitor"), actor: actor)
             }
         }
         routes.post("visitors/:id/out") { request, context in
@@ -112,8 +123,10 @@ struct DutyRoutes: Sendable {
     /// rule against `visitors.approvers`. With users: the caller, when they may approve visitors
     /// and name nobody else; else the site user the operator names, who must hold a role that
     /// approves visitors (the refusal says which, never who holds it).
-    static func visitorApprover(_ typed: String?, actor: Actor, users: SiteUsers) throws -> String? {
-        guard !actor.isTrusted else { return typed }
+    /// Returns the approver's name and, when it is someone else, their login: the visit then
+    /// waits for their own `visitor approve`.
+    static func visitorApprover(_ typed: String?, actor: Actor, users: SiteUsers) throws -> (String?, awaiting: String?) {
+        guard !actor.isTrusted else { return (typed, nil) }
         let text = typed?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let named = text.isEmpty ? nil : users.user(named: text)
         let mine = text.isEmpty || text == actor.login || text == actor.name || named.map { $0.login == actor.actingFor?.login } == true
@@ -121,12 +134,12 @@ struct DutyRoutes: Sendable {
             guard actor.may(.approveVisitor).isAllowed else {
                 throw Refusal(.forbidden, "an outsider enters only with approval (site rule 9): name the approver with --approved-by; approving needs the \(RoleTable.roles(allowing: .approveVisitor).map(\.rawValue).joined(separator: ", ")) or admin role")
             }
-            return actor.recordedName
+            return (actor.recordedName, nil)
         }
         guard let approver = named, Actor(user: approver, carrier: actor.carrier).may(.approveVisitor).isAllowed else {
             throw Refusal(.invalid, "'\(text)' is no site user who may approve visits; the approver must hold the \(RoleTable.roles(allowing: .approveVisitor).map(\.rawValue).joined(separator: ", ")) or admin role")
         }
-        return approver.name
+        return (approver.name, approver.login)
     }
 
     /// The record's `{id}`; 400 when it is not a number.
