@@ -44,8 +44,12 @@ extension SiteConfig {
     /// `instructions:` for its type, else a sensible default for the type in the site's language.
     /// Nil for an id that is no zone. The leader's message and the board both show it.
     public func instructions(forZone id: String) -> String? {
-        guard let zone = zones.first(where: { $0.id == id }) else { return nil }
-        return messages.byZone[id] ?? messages.byType[zone.type] ?? MessageSettings.defaultInstructions(zone.type, messages.language)
+        zones.first(where: { $0.id == id }).map(instructions(for:))
+    }
+
+    /// The same for a zone already in hand (no search of the site's zones: a flood asks per alarm).
+    public func instructions(for zone: Zone) -> String {
+        messages.byZone[zone.id] ?? messages.byType[zone.type] ?? MessageSettings.defaultInstructions(zone.type, messages.language)
     }
 
     /// The language of the site's messages (`site.language`, default zh-CN).

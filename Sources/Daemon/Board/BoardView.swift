@@ -60,7 +60,16 @@ struct BoardSnapshot: Sendable, Codable {
 /// The board's words and order, pure over the config.
 struct BoardView: Sendable {
     let config: SiteConfig
+    /// Zones and area names by id: a row is made per alarm per board, thousands in a flood.
+    private let zones: [String: Zone]
+    private let areaNames: [String: String]
     var soundMin: Priority { config.board?.soundMinPriority ?? .high }
+
+    init(config: SiteConfig) {
+        self.config = config
+        zones = Dictionary(config.zones.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        areaNames = Dictionary(config.areas.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
 
     static let typeWords: [String: String] = [
         "perimeter": "周界", "entry_exit": "出入口", "24h": "24小时防区", "tamper": "防拆", "fire": "火警", "panic": "紧急按钮",
@@ -73,15 +82,15 @@ struct BoardView: Sendable {
     ]
 
     func row(_ a: Alarm) -> BoardRow {
-        let zone = a.source.kind == .zone ? config.zones.first { $0.id == a.source.id } : nil
-        let area = zone?.area.map { id in config.areas.first { $0.id == id }?.name ?? id }
+        let zone = a.source.kind == .zone ? zones[a.source.id] : nil
+        let area = zone?.area.map { id in areaNames[id] ?? id }
         let sounds = a.state == .unacknowledged && a.shelved == nil && a.priority.rank <= soundMin.rank
         return BoardRow(
             id: a.id, source: a.source.id, sourceKind: a.source.kind.rawValue, name: a.name,
             type: Self.typeWords[a.category] ?? a.category, condition: Self.conditionWords[a.condition.rawValue] ?? a.condition.rawValue,
             area: area, priority: a.priority.rawValue, rank: a.priority.rank, state: a.state.rawValue, active: a.active,
             raisedAt: a.raisedAt, updatedAt: a.updatedAt, acknowledgedBy: a.acknowledgedBy, cameras: zone?.cameras ?? [],
-            instructions: zone == nil ? nil : config.instructions(forZone: a.source.id), notes: a.notes, shelvedUntil: a.shelved?.until,
+            instructions: zone.map(config.instructions(for:)), notes: a.notes, shelvedUntil: a.shelved?.until,
             requiresNote: a.requiresNote, value: a.value, sounds: sounds, closed: !a.isOpen)
     }
 
