@@ -170,6 +170,22 @@ struct BoardRoutesTests {
 
 /// The login throttle's rule, on given times.
 struct LoginThrottleTests {
+    @Test("logins typed by a stranger are kept bounded: many made-up names never grow it past its cap, and a live lock survives them")
+    func bounded() {
+        var t = LoginThrottle()
+        t.maxRecords = 8
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        for _ in 0..<t.lockAfter { _ = t.failed("zhang", now: t0) }
+        guard case .locked = t.verdict(for: "zhang", now: t0) else { Issue.record("zhang should be locked"); return }
+        for i in 0..<1000 { _ = t.failed("guess-\(i)-" + String(repeating: "x", count: 10_000), now: t0.addingTimeInterval(Double(i) / 100)) }
+        #expect(t.count <= 8)
+        #expect(t.verdict(for: "zhang", now: t0.addingTimeInterval(20)) == .locked(until: t0.addingTimeInterval(t.lockFor)))
+        // A login longer than the kept key is the same login as its first characters.
+        let long = String(repeating: "y", count: 500)
+        for _ in 0..<t.lockAfter { _ = t.failed(long, now: t0) }
+        guard case .locked = t.verdict(for: long, now: t0) else { Issue.record("the long login should be locked"); return }
+    }
+
     @Test("free attempts, then a doubling wait up to the maximum, then a lock that ends after its time; success clears")
     func schedule() {
         var t = LoginThrottle()
