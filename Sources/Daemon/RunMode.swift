@@ -52,8 +52,8 @@ public enum RunMode {
             let housekeeping = SystemdHousekeeping(daemon: daemon, notifier: notifier, ending: ending, clock: clock, logger: logger)
             let signals = ProcessSignals(config: config, daemon: daemon, notifier: notifier, ending: ending, logger: logger,
                                          stopSeen: stopSeen)
-            let group = await daemon.serviceGroup(first: [.init(service: housekeeping)],
-                                                  last: [.init(service: signals, successTerminationBehavior: .gracefullyShutdownGroup)],
+            let group = await daemon.serviceGroup(first: [.part(housekeeping)],
+                                                  last: [.part(signals, successTerminationBehavior: .gracefullyShutdownGroup)],
                                                   gracefulShutdownSignals: [.sigterm, .sigint])
             do { try await group.run() } catch {
                 logger.critical("the daemon stopped: \(error)")

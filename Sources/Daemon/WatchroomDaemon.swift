@@ -141,7 +141,7 @@ public final class WatchroomDaemon: Sendable {
                                            uplink: uplink, logger: logger, now: now))
         }
         if let board { services.append(board) }
-        return services.map { .init(service: $0) }
+        return services.map { .part($0) }
     }
 }
 
