@@ -95,7 +95,7 @@ extension AlarmEngine {
         case .arm(let target, let user):
             try requireUser(user)
             // Only perimeter and entry/exit zones have an arming state; the others are always armed.
-            let ids = try zoneIDs(target).filter { zones[$0]?.type.needsArming == true }
+            let ids = try zoneIDs(target).filter { config.zone(id: $0)?.type.needsArming == true }
             let open = ids.filter { zoneConditions[$0] == .alarm && zoneControl[$0]?.outOfService != true }
             if !open.isEmpty {
                 throw CommandRefusal(.illegalTransition, "cannot arm \(target): zone\(open.count == 1 ? "" : "s") \(open.joined(separator: ", ")) in alarm now; clear \(open.count == 1 ? "it" : "them") or take \(open.count == 1 ? "it" : "them") out of service first")
@@ -105,8 +105,8 @@ extension AlarmEngine {
         case .disarm(let target, let user):
             try requireUser(user)
             let ids = try zoneIDs(target)
-            let disarmable = ids.filter { zones[$0]?.type.needsArming == true }
-            let alwaysArmed = ids.filter { zones[$0]?.type.needsArming != true }.map { "\($0) (\(zones[$0]?.type.rawValue ?? "?"))" }
+            let disarmable = ids.filter { config.zone(id: $0)?.type.needsArming == true }
+            let alwaysArmed = ids.filter { config.zone(id: $0)?.type.needsArming != true }.map { "\($0) (\(config.zone(id: $0)?.type.rawValue ?? "?"))" }
             let rule = "fire, 24-hour, panic and tamper zones are always armed"
             guard !disarmable.isEmpty else {
                 throw CommandRefusal(.illegalTransition, "cannot disarm \(target): zone\(alwaysArmed.count == 1 ? "" : "s") \(alwaysArmed.joined(separator: ", ")) cannot be disarmed; \(rule)")

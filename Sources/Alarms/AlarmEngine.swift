@@ -22,7 +22,6 @@ public struct AlarmEngine: Sendable {
     public internal(set) var lastCompleteSelfTest: Date?
     public var selfTestSettings = SelfTestSettings()
     var engineStart: Date
-    let zones: [String: Zone]
 
     struct Key: Hashable { let source: AlarmSource; let condition: AlarmCondition }
 
@@ -42,7 +41,6 @@ public struct AlarmEngine: Sendable {
         self.config = config
         engineStart = now
         self.lastCompleteSelfTest = lastCompleteSelfTest
-        zones = Dictionary(uniqueKeysWithValues: config.zones.map { ($0.id, $0) })
         self.nextID = max(nextID, (open.map(\.id).max() ?? 0) + 1)
         for a in open where a.isOpen {
             alarms[a.id] = a

@@ -12,16 +12,11 @@ public struct MessageText: Sendable {
     /// The board's base URL ("http://10.0.5.2:8080"); nil: no link.
     public let boardURL: String?
 
-    /// Zones and sensors by id: a storm writes thousands of messages, each looking up its source.
-    private let zones: [String: Zone]
-    private let sensors: [String: Sensor]
 
     public init(config: SiteConfig, boardURL: String? = nil) {
         self.config = config
         language = config.language
         self.boardURL = boardURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        zones = Dictionary(config.zones.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        sensors = Dictionary(config.sensors.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     var zh: Bool { language == .zhCN }
@@ -48,7 +43,7 @@ public struct MessageText: Sendable {
             case nil: return ("报警", "Alarm")
             }
         case (.sensor, let c):
-            let humidity = sensors[a.source.id].map { $0.input.point.lowercased().contains("humid") } ?? false
+            let humidity = config.sensor(id: a.source.id).map { $0.input.point.lowercased().contains("humid") } ?? false
             switch (humidity, c == .low) {
             case (true, false): return ("湿度过高", "Humidity high")
             case (true, true): return ("湿度过低", "Humidity low")
@@ -145,7 +140,7 @@ public struct MessageText: Sendable {
     public func lines(_ kind: Notification.Kind, alarm a: Alarm, event: AlarmEvent, shift: Shift?, supervisor: Person?) -> [String] {
         var lines = [title(kind, alarm: a)]
         let sep = zh ? "：" : ": "
-        let zone = a.source.kind == .zone ? zones[a.source.id] : nil
+        let zone = a.source.kind == .zone ? config.zone(id: a.source.id) : nil
         // Where.
         var place = [config.siteName]
         if let areaID = zone?.area { place.append(config.areas.first { $0.id == areaID }?.name ?? areaID) }
@@ -171,7 +166,7 @@ public struct MessageText: Sendable {
         }
         lines.append((zh ? "时间" : "Time") + sep + time(event.time) + since)
         if a.source.kind == .sensor, let v = a.value, Double(v) != nil {
-            let sensor = sensors[a.source.id]
+            let sensor = config.sensor(id: a.source.id)
             let limit = a.condition == .low ? sensor?.low : sensor?.high
             let bound = limit.map { zh ? "（\(a.condition == .low ? "下限" : "上限") \(Self.number($0))）" : " (limit \(Self.number($0)))" } ?? ""
             lines.append((zh ? "读数" : "Reading") + sep + v + bound)
@@ -212,7 +207,7 @@ public struct MessageText: Sendable {
         var lines: [String]
         let detail = event.text.map { String($0.drop { $0 != ":" }.dropFirst()).trimmingCharacters(in: .whitespaces) } ?? ""
         if event.kind == .selfTestResult {
-            let zone = event.zone.flatMap { zones[$0] }
+            let zone = event.zone.flatMap { config.zone(id: $0) }
             let name = zone?.name ?? event.zone ?? "?"
             let id = event.zone ?? "?"
             lines = [zh ? "[高] 需要维修 · 自检失败：\(name)（\(id)）" : "[high] Repair required · Self-test failed: \(name) (\(id))"]

@@ -44,6 +44,22 @@ public struct SiteConfig: Sendable {
     /// Where `/metrics` and `/healthz` are served; nil: not served.
     public internal(set) var metrics: MetricsSettings?
 
+    /// Where each zone and sensor is in `zones` and `sensors`, by id: built once per load and
+    /// shared by every copy of the config (a copy of the zones keyed by id cost 5.5 MB at 12,800
+    /// zones, once per part that kept one).
+    var zoneIndex: [String: Int] = [:]
+    var sensorIndex: [String: Int] = [:]
+
+    /// The zone with this id, looked up by index.
+    public func zone(id: String) -> Zone? { zoneIndex[id].map { zones[$0] } }
+    /// The sensor with this id, looked up by index.
+    public func sensor(id: String) -> Sensor? { sensorIndex[id].map { sensors[$0] } }
+
+    mutating func indexIDs() {
+        zoneIndex = Dictionary(zones.indices.map { (zones[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+        sensorIndex = Dictionary(sensors.indices.map { (sensors[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func bus(_ id: String) -> Bus? { buses.first { $0.id == id } }
     public func devices(on bus: String) -> [Device] { devices.filter { $0.bus == bus } }

@@ -73,7 +73,7 @@ extension SiteConfigLoader.Reader {
         checkStoragePaths(recorders)
         let equipmentWithRecorders = equipment.map(\.value) + recorderEquipment(recorders.map(\.value), equipment: equipment.map(\.value))
         guard sink.items.isEmpty else { return nil }
-        return SiteConfig(
+        var config = SiteConfig(
             file: file, siteName: site.name, timezone: site.timezone, stateDir: site.stateDir, controlSocket: site.controlSocket,
             controlGroup: site.controlGroup, buses: buses.map(\.value), devices: devices.map(\.value), zones: zones.map(\.value),
             areas: areas.map(\.value), sensors: sensors.map(\.value), equipment: equipmentWithRecorders,
@@ -82,5 +82,7 @@ extension SiteConfigLoader.Reader {
             notify: notify.map(\.value), maxShelve: .seconds(limits.maxShelveMinutes * 60), keepEventsDays: limits.keepEventsDays,
             selfTestTimeoutSeconds: selfTest.timeoutSeconds, walkTestWindowMinutes: selfTest.walkWindowMinutes, duty: duty,
             board: board, users: users)
+        config.indexIDs()
+        return config
     }
 }
