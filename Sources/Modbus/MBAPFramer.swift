@@ -7,7 +7,11 @@ struct MBAPFrame: Sendable, Equatable {
     /// The bytes on the wire: transaction id, protocol id 0, length, unit id, PDU.
     static func encode(transaction: UInt16, unit: UInt8, pdu: [UInt8]) -> [UInt8] {
         let length = pdu.count + 1
-        return [UInt8(transaction >> 8), UInt8(transaction & 0xFF), 0, 0, UInt8(length >> 8), UInt8(length & 0xFF), unit] + pdu
+        var adu: [UInt8] = []
+        adu.reserveCapacity(7 + pdu.count)
+        adu.append(contentsOf: [UInt8(transaction >> 8), UInt8(transaction & 0xFF), 0, 0, UInt8(length >> 8), UInt8(length & 0xFF), unit])
+        adu.append(contentsOf: pdu)
+        return adu
     }
 }
 
@@ -45,7 +49,8 @@ struct MBAPFramer: Sendable {
         guard (2...254).contains(length) else { return .failure(.length(length)) }
         guard buffer.count >= 6 + length else { return nil }
         let frame = MBAPFrame(transaction: headTransaction!, unit: buffer[6], pdu: Array(buffer[7..<(6 + length)]))
-        buffer.removeFirst(6 + length)
+        // Almost always the buffer held exactly this frame: empty it without moving anything.
+        if buffer.count == 6 + length { buffer.removeAll(keepingCapacity: true) } else { buffer.removeFirst(6 + length) }
         return .success(frame)
     }
 }

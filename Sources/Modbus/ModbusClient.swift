@@ -25,6 +25,8 @@ public final class ModbusClient {
     private var debug = false
     private var nextTransaction: UInt16 = 1
     private var framer = MBAPFramer()
+    /// What each read from the link lands in, made once: a transaction allocates no buffer of its own.
+    private var scratch = [UInt8](repeating: 0, count: 260)
     /// Set when the TCP stream was left inside a reply still being sent (a device dribbling its
     /// bytes): the next transaction reconnects rather than wait behind the rest of it.
     private var abandoned = false
@@ -116,56 +118,63 @@ public final class ModbusClient {
     /// Reads `count` bits from a coil or discrete-input table.
     public func readBits(_ table: ModbusTable, address: Int, count: Int) throws(ModbusError) -> [Bool] {
         precondition(table.isBitTable)
-        let op = "read \(table.rawValue) address \(address) count \(count) on \(endpoint)"
+        // The operation's text (it names the endpoint) is made only for an error, not per request.
+        let op = { "read \(table.rawValue) address \(address) count \(count) on \(self.endpoint)" }
         try checkRange(op, address: address, count: count, max: table.maxReadCount)
         let data = try transact(.read(table, address: address, count: count), op)
-        return (0..<count).map { data[$0 / 8] & (1 << UInt8($0 % 8)) != 0 }
+        return [Bool](unsafeUninitializedCapacity: count) { out, made in
+            for i in 0..<count { out.initializeElement(at: i, to: data[i >> 3] & (1 << UInt8(i & 7)) != 0) }
+            made = count
+        }
     }
 
     /// Reads `count` 16-bit registers from a holding or input table.
     public func readRegisters(_ table: ModbusTable, address: Int, count: Int) throws(ModbusError) -> [UInt16] {
         precondition(!table.isBitTable)
-        let op = "read \(table.rawValue) address \(address) count \(count) on \(endpoint)"
+        let op = { "read \(table.rawValue) address \(address) count \(count) on \(self.endpoint)" }
         try checkRange(op, address: address, count: count, max: table.maxReadCount)
         let data = try transact(.read(table, address: address, count: count), op)
-        return (0..<count).map { UInt16(data[2 * $0]) << 8 | UInt16(data[2 * $0 + 1]) }
+        return [UInt16](unsafeUninitializedCapacity: count) { out, made in
+            for i in 0..<count { out.initializeElement(at: i, to: UInt16(data[2 * i]) << 8 | UInt16(data[2 * i + 1])) }
+            made = count
+        }
     }
 
     public func writeCoil(address: Int, value: Bool) throws(ModbusError) {
-        let op = "write coil \(address) on \(endpoint)"
+        let op = { "write coil \(address) on \(self.endpoint)" }
         try checkRange(op, address: address, count: 1, max: 1)
         _ = try transact(.writeCoil(address: address, value: value), op)
     }
 
     public func writeRegister(address: Int, value: UInt16) throws(ModbusError) {
-        let op = "write holding register \(address) on \(endpoint)"
+        let op = { "write holding register \(address) on \(self.endpoint)" }
         try checkRange(op, address: address, count: 1, max: 1)
         _ = try transact(.writeRegister(address: address, value: value), op)
     }
 
     // MARK: transactions
 
-    private func checkRange(_ op: String, address: Int, count: Int, max: Int) throws(ModbusError) {
+    private func checkRange(_ op: () -> String, address: Int, count: Int, max: Int) throws(ModbusError) {
         guard (1...max).contains(count), address >= 0, address + count <= 65536 else {
-            throw ModbusError(operation: op, errno: ModbusError.exceptionBase + 16,
+            throw ModbusError(operation: op(), errno: ModbusError.exceptionBase + 16,
                               message: "invalid request: count must be 1...\(max) and the range within 0...65535")
         }
     }
 
     /// Sends one request and returns the checked data of its reply.
-    private func transact(_ request: ModbusRequest, _ op: String) throws(ModbusError) -> [UInt8] {
-        guard isConnected else { throw ModbusError(operation: op, errno: ENOTCONN, message: "not connected") }
+    private func transact(_ request: ModbusRequest, _ op: () -> String) throws(ModbusError) -> [UInt8] {
+        guard isConnected else { throw ModbusError(operation: op(), errno: ENOTCONN, message: "not connected") }
         if abandoned {
             close()
             do throws(ModbusError) { try connect() } catch {
-                throw ModbusError(operation: op, errno: error.errno, message: "reconnecting after an unfinished reply: \(error.message)")
+                throw ModbusError(operation: op(), errno: error.errno, message: "reconnecting after an unfinished reply: \(error.message)")
             }
         }
         let deadline = ContinuousClock.now + responseTimeout
         let result = isTCP ? tcpTransaction(request, deadline: deadline) : rtuTransaction(request, deadline: deadline)
         switch result {
         case .success(let data): return data
-        case .failure(let failure): throw failure.error(op, timeout: responseTimeout, byteTimeout: byteTimeout)
+        case .failure(let failure): throw failure.error(op(), timeout: responseTimeout, byteTimeout: byteTimeout)
         }
     }
 
@@ -176,8 +185,7 @@ public final class ModbusClient {
         let adu = MBAPFrame.encode(transaction: transaction, unit: unit, pdu: request.pdu)
         if let failure = send(adu, deadline: deadline) { return .failure(failure) }
         var discarded = 0
-        var buffer = [UInt8](repeating: 0, count: 260)
-        var lastByte = ContinuousClock.now
+        var lastByte = byteTimeout > .zero ? ContinuousClock.now : deadline
         while true {
             while let next = framer.next() {
                 switch next {
@@ -193,10 +201,10 @@ public final class ModbusClient {
                 }
             }
             let bytesDeadline = byteTimeout > .zero && framer.pending > 0 ? min(deadline, lastByte + byteTimeout) : deadline
-            switch link.read(into: &buffer, until: bytesDeadline) {
+            switch link.read(into: &scratch, until: bytesDeadline) {
             case .bytes(let n):
-                framer.append(buffer[0..<n])
-                lastByte = .now
+                framer.append(scratch[0..<n])
+                if byteTimeout > .zero { lastByte = .now }
             case .timeout:
                 let ours = framer.pending > 0 && (framer.headTransaction.map { $0 == transaction } ?? true)
                 let expected = ours ? (framer.headLength ?? request.replyLength + 7) : request.replyLength + 7
@@ -220,14 +228,14 @@ public final class ModbusClient {
         let crc = CRC16.modbus(frame)
         if let failure = send(frame + [UInt8(crc & 0xFF), UInt8(crc >> 8)], deadline: deadline) { return .failure(failure) }
         var reply: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 260)
+        reply.reserveCapacity(request.replyLength + 3)
         var expected = request.replyLength + 3
         var lastByte = ContinuousClock.now
         while reply.count < expected {
             let bytesDeadline = byteTimeout > .zero && !reply.isEmpty ? min(deadline, lastByte + byteTimeout) : deadline
-            switch io.read(into: &buffer, until: bytesDeadline) {
+            switch io.read(into: &scratch, until: bytesDeadline) {
             case .bytes(let n):
-                reply += buffer[0..<n]
+                reply += scratch[0..<n]
                 lastByte = .now
             case .timeout:
                 return .failure(.timeout(received: reply.count, expected: expected, discarded: 0, betweenBytes: bytesDeadline < deadline))

@@ -15,7 +15,8 @@ struct ModbusRequest: Sendable, Equatable {
     var function: UInt8 { pdu[0] }
 
     static func read(_ table: ModbusTable, address: Int, count: Int) -> ModbusRequest {
-        ModbusRequest(pdu: [table.functionCode] + word(address) + word(count),
+        ModbusRequest(pdu: [table.functionCode, UInt8((address >> 8) & 0xFF), UInt8(address & 0xFF),
+                            UInt8((count >> 8) & 0xFF), UInt8(count & 0xFF)],
                       reply: table.isBitTable ? .bits(count: count) : .registers(count: count))
     }
 

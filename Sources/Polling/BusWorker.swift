@@ -34,6 +34,9 @@ public final class BusWorker: PointSource {
     private let writes = Mutex<[OutputWrite]>([])
     /// Handles made once per generation (metrics); recording is all the poll loop does with them.
     private let meters: BusMeters
+    /// Each device's requests and where its points sit in their replies, in `devices` order:
+    /// the poll loop looks nothing up by id.
+    private let polls: [DevicePoll]
 
     /// Test hook: while set the worker blocks (to prove the watchdog notices a hung worker).
     public func setHung(_ hung: Bool) { hang.store(hung, ordering: .relaxed) }
@@ -54,6 +57,7 @@ public final class BusWorker: PointSource {
         var all = plans
         for d in devices where all[d.id] == nil { all[d.id] = RequestPlanner.plan(for: d, gapFill: bus.gapFill) }
         self.plans = all
+        polls = devices.map { DevicePoll(device: $0, plan: all[$0.id]!, meter: meters.device($0.id)) }
     }
 
     public var stats: BusStats { statsBox.withLock { $0 } }
@@ -100,9 +104,10 @@ public final class BusWorker: PointSource {
         var client: ModbusClient?
         var link = CommSupervisor(lossAfter: 1, interval: bus.pollInterval, maxBackoff: bus.reconnectMax)
         var linkDown = false
-        var supervisors = Dictionary(uniqueKeysWithValues: devices.map {
-            ($0.id, CommSupervisor(lossAfter: bus.commLossAfter, interval: bus.pollInterval, maxBackoff: bus.reconnectMax))
-        })
+        // One per device, in `devices` order.
+        var supervisors = devices.map { _ in
+            CommSupervisor(lossAfter: bus.commLossAfter, interval: bus.pollInterval, maxBackoff: bus.reconnectMax)
+        }
         var lastFrameEnd: ContinuousClock.Instant?
         var next = clock.now
 
@@ -125,10 +130,10 @@ public final class BusWorker: PointSource {
                     markProgress(clock)
                     _ = link.recordFailure(at: now)
                     if !linkDown { linkDown = true; sink(.link(bus: bus.id, up: false, error: PointError(error))) }
-                    for d in devices where supervisors[d.id]!.isDue(at: now) {
-                        let t = supervisors[d.id]!.recordFailure(at: now)
-                        meters.device(d.id).count(RequestResult(error.kind))
-                        emit(d, values: [:], error: error, transition: t, failures: supervisors[d.id]!.consecutiveFailures, requests: 0)
+                    for i in devices.indices where supervisors[i].isDue(at: now) {
+                        let t = supervisors[i].recordFailure(at: now)
+                        polls[i].meter.count(RequestResult(error.kind))
+                        emit(devices[i], values: [:], error: error, transition: t, failures: supervisors[i].consecutiveFailures, requests: 0)
                     }
                 }
             }
@@ -138,12 +143,13 @@ public final class BusWorker: PointSource {
                     markProgress(clock)
                     sink(.write(w, error: error.map(PointError.init)))
                 }
-                for d in devices where supervisors[d.id]!.isDue(at: clock.now) {
+                for i in devices.indices where supervisors[i].isDue(at: clock.now) {
                     if stopping.load(ordering: .relaxed) { break }
-                    let (values, error, requests) = poll(d, with: c, lastFrameEnd: &lastFrameEnd, clock: clock)
+                    let d = devices[i]
+                    let (values, error, requests) = poll(polls[i], with: c, lastFrameEnd: &lastFrameEnd, clock: clock)
                     let t: CommSupervisor.Transition?
                     if let error {
-                        t = supervisors[d.id]!.recordFailure(at: clock.now)
+                        t = supervisors[i].recordFailure(at: clock.now)
                         if error.kind == .connection {
                             c.close()
                             _ = link.recordFailure(at: clock.now)
@@ -151,10 +157,10 @@ public final class BusWorker: PointSource {
                             sink(.link(bus: bus.id, up: false, error: PointError(error)))
                         }
                     } else {
-                        t = supervisors[d.id]!.recordSuccess()
+                        t = supervisors[i].recordSuccess()
                     }
                     emit(d, values: values, error: error, transition: t,
-                         failures: supervisors[d.id]!.consecutiveFailures, requests: requests)
+                         failures: supervisors[i].consecutiveFailures, requests: requests)
                     if !c.isConnected { break }
                 }
             }
@@ -199,38 +205,45 @@ public final class BusWorker: PointSource {
     }
 
     /// Reads every request of the device's plan; stops at the first failure.
-    private func poll(_ device: Device, with client: ModbusClient, lastFrameEnd: inout ContinuousClock.Instant?,
+    private func poll(_ poll: DevicePoll, with client: ModbusClient, lastFrameEnd: inout ContinuousClock.Instant?,
                       clock: ContinuousClock) -> ([String: PointValue], ModbusError?, Int) {
-        var words: [ReadRequest: [UInt16]] = [:]
-        var bits: [ReadRequest: [Bool]] = [:]
+        let device = poll.device
+        // Each request's reply, by the request's place in the plan (the table says which is used).
+        var words = [[UInt16]](repeating: [], count: poll.requests.count)
+        var bits = [[Bool]](repeating: [], count: poll.requests.count)
         var requests = 0
         var current: ReadRequest?
-        let meter = meters.device(device.id)
         var began = clock.now
         do throws(ModbusError) {
             try client.setUnit(device.unit)
-            for request in plans[device.id]!.requests {
+            for (i, request) in poll.requests.enumerated() {
                 if bus.isRTU, let end = lastFrameEnd {
                     let wait = frameGap - (clock.now - end)
                     if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
                 }
-                defer { lastFrameEnd = clock.now; markProgress(clock) }
                 current = request
                 requests += 1
                 began = clock.now
                 if request.table.isBitTable {
-                    bits[request] = try retryingBusy { () throws(ModbusError) -> [Bool] in
+                    bits[i] = try retryingBusy { () throws(ModbusError) -> [Bool] in
                         try client.readBits(request.table, address: request.address, count: request.count)
                     }
                 } else {
-                    words[request] = try retryingBusy { () throws(ModbusError) -> [UInt16] in
+                    words[i] = try retryingBusy { () throws(ModbusError) -> [UInt16] in
                         try client.readRegisters(request.table, address: request.address, count: request.count)
                     }
                 }
-                meter.record(.ok, clock.now - began)
+                // One clock read ends the request: its duration, the frame gap's start and the progress.
+                let end = clock.now
+                lastFrameEnd = end
+                markProgress(end)
+                poll.meter.record(.ok, end - began)
             }
         } catch {
-            meter.record(RequestResult(error.kind), clock.now - began)
+            let end = clock.now
+            lastFrameEnd = end
+            markProgress(end)
+            poll.meter.record(RequestResult(error.kind), end - began)
             // The client already discards late replies and never follows a stream from mid-frame.
             statsBox.withLock { $0.requests += requests; $0.failures += 1 }
             if error.kind == .configuration, let request = current {
@@ -239,7 +252,7 @@ public final class BusWorker: PointSource {
             return ([:], error, requests)
         }
         statsBox.withLock { $0.requests += requests }
-        return (decode(device, words: words, bits: bits), nil, requests)
+        return (decode(poll, words: words, bits: bits), nil, requests)
     }
 
     /// Exceptions 5 (acknowledge) and 6 (busy) say the device is there but cannot answer yet:
@@ -274,26 +287,21 @@ public final class BusWorker: PointSource {
 
     /// Every finished transaction is progress: each ends by its deadline, so a bus that stops
     /// reporting progress is hung, not slow.
-    private func markProgress(_ clock: ContinuousClock) {
-        let now = clock.now
-        statsBox.withLock { $0.lastProgress = now }
-    }
+    private func markProgress(_ clock: ContinuousClock) { markProgress(clock.now) }
 
-    private func decode(_ device: Device, words: [ReadRequest: [UInt16]], bits: [ReadRequest: [Bool]]) -> [String: PointValue] {
+    private func markProgress(_ now: ContinuousClock.Instant) { statsBox.withLock { $0.lastProgress = now } }
+
+    private func decode(_ poll: DevicePoll, words: [[UInt16]], bits: [[Bool]]) -> [String: PointValue] {
         let now = Date()
+        let points = poll.device.profile.points
         var values: [String: PointValue] = [:]
-        for point in device.profile.points {
-            if point.table.isBitTable {
-                guard let (req, data) = bits.first(where: { $0.key.contains(ModbusTable(point.table), point.address, point.span) }) else { continue }
-                let start = point.address - req.address
-                values[point.name] = PointValue(readings: PointCodec.decode(point, bits: data[start..<(start + point.span)]),
-                                                quality: .good, time: now)
-            } else {
-                guard let (req, data) = words.first(where: { $0.key.contains(ModbusTable(point.table), point.address, point.span) }) else { continue }
-                let start = point.address - req.address
-                values[point.name] = PointValue(readings: PointCodec.decode(point, words: data[start..<(start + point.span)]),
-                                                quality: .good, time: now)
-            }
+        values.reserveCapacity(points.count)
+        for (point, slot) in zip(points, poll.slots) {
+            guard let slot else { continue }
+            let range = slot.offset..<(slot.offset + point.span)
+            let readings = point.table.isBitTable ? PointCodec.decode(point, bits: bits[slot.request][range])
+                                                  : PointCodec.decode(point, words: words[slot.request][range])
+            values[point.name] = PointValue(readings: readings, quality: .good, time: now)
         }
         return values
     }
