@@ -210,7 +210,7 @@ public actor AlarmService {
             unwritten = nil
             if let fault = journalFault { recovered(from: fault, wrote: all.events.count - fresh.events.count) }
             announce(committed, new: fresh.events.count, outbox: !all.outbox.isEmpty)
-            if all.events.count >= HeapTrim.largeStep { HeapTrim.release() }
+            if all.events.count >= HeapTrim.largeStep { HeapTrim.releaseWhenSettled() }
             return committed
         } catch {
             let failure = journalFailure(error)

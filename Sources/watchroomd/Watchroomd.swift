@@ -38,6 +38,8 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .long, help: "Log debug detail.") var verbose = false
 
     func run() async throws {
+        // Before the config is read: the arenas and the mmap threshold hold from the first allocation.
+        HeapTrim.configure()
         bootstrapLogging(verbose: verbose)
         let site = try loadOrExit(config)
         let code = await RunMode.run(config: site, logger: Logger(label: "watchroomd"))
