@@ -59,6 +59,10 @@ public struct StateTracker: Sendable {
     public mutating func apply(_ scan: DeviceScan) -> [StateChange] {
         var changes: [StateChange] = []
         let was = comm[scan.device] ?? .unknown
+        // The same readings as the scan before, which this tracker followed (the device is up):
+        // every condition is what it was. Not while a sensor's on-delay is running: that one
+        // depends on the scan's time.
+        if scan.sameAsLast, scan.succeeded, was == .ok, pendingBand.isEmpty { return changes }
         if scan.succeeded {
             if was != .ok {
                 comm[scan.device] = .ok

@@ -28,7 +28,11 @@ final class ScanInbox: Sendable {
             let wasEmpty = p.events.isEmpty
             if case .scan(let scan) = event {
                 if let i = p.lastScan[scan.device], case .scan(let previous) = p.events[i], Self.same(previous, scan) {
-                    p.events[i] = event
+                    // The newer one stands in for both: it is "the same as the last" only if the
+                    // one it replaces was (the pipeline has not seen the replaced one).
+                    var merged = scan
+                    merged.sameAsLast = previous.sameAsLast
+                    p.events[i] = .scan(merged)
                     return false
                 }
                 p.lastScan[scan.device] = p.events.count
@@ -42,6 +46,8 @@ final class ScanInbox: Sendable {
     /// Two good scans of a device that read the same (only their times differ).
     static func same(_ a: DeviceScan, _ b: DeviceScan) -> Bool {
         guard a.succeeded, b.succeeded, a.transition == nil, b.transition == nil, a.values.count == b.values.count else { return false }
+        // The worker says so itself when nothing changed (the newer one shares the older one's values).
+        if b.sameAsLast { return true }
         for (name, value) in a.values {
             guard let other = b.values[name], other.readings == value.readings, other.quality == value.quality else { return false }
         }

@@ -108,6 +108,9 @@ public final class BusWorker: PointSource {
         var supervisors = devices.map { _ in
             CommSupervisor(lossAfter: bus.commLossAfter, interval: bus.pollInterval, maxBackoff: bus.reconnectMax)
         }
+        // Each device's last good replies and what they decoded to: a scan that reads the same
+        // shares them (no decoding, and the pipeline skips it). Forgotten at any failure.
+        var lastRead = [LastRead?](repeating: nil, count: devices.count)
         var lastFrameEnd: ContinuousClock.Instant?
         var next = clock.now
 
@@ -146,7 +149,7 @@ public final class BusWorker: PointSource {
                 for i in devices.indices where supervisors[i].isDue(at: clock.now) {
                     if stopping.load(ordering: .relaxed) { break }
                     let d = devices[i]
-                    let (values, error, requests) = poll(polls[i], with: c, lastFrameEnd: &lastFrameEnd, clock: clock)
+                    let (values, error, requests, same) = poll(polls[i], with: c, last: &lastRead[i], lastFrameEnd: &lastFrameEnd, clock: clock)
                     let t: CommSupervisor.Transition?
                     if let error {
                         t = supervisors[i].recordFailure(at: clock.now)
@@ -160,7 +163,7 @@ public final class BusWorker: PointSource {
                         t = supervisors[i].recordSuccess()
                     }
                     emit(d, values: values, error: error, transition: t,
-                         failures: supervisors[i].consecutiveFailures, requests: requests)
+                         failures: supervisors[i].consecutiveFailures, requests: requests, sameAsLast: same && t == nil)
                     if !c.isConnected { break }
                 }
             }
@@ -205,8 +208,8 @@ public final class BusWorker: PointSource {
     }
 
     /// Reads every request of the device's plan; stops at the first failure.
-    private func poll(_ poll: DevicePoll, with client: ModbusClient, lastFrameEnd: inout ContinuousClock.Instant?,
-                      clock: ContinuousClock) -> ([String: PointValue], ModbusError?, Int) {
+    private func poll(_ poll: DevicePoll, with client: ModbusClient, last: inout LastRead?, lastFrameEnd: inout ContinuousClock.Instant?,
+                      clock: ContinuousClock) -> ([String: PointValue], ModbusError?, Int, Bool) {
         let device = poll.device
         // Each request's reply, by the request's place in the plan (the table says which is used).
         var words = [[UInt16]](repeating: [], count: poll.requests.count)
@@ -246,13 +249,24 @@ public final class BusWorker: PointSource {
             poll.meter.record(RequestResult(error.kind), end - began)
             // The client already discards late replies and never follows a stream from mid-frame.
             statsBox.withLock { $0.requests += requests; $0.failures += 1 }
+            last = nil
             if error.kind == .configuration, let request = current {
-                return ([:], Self.namingPoints(error, device, request), requests)
+                return ([:], Self.namingPoints(error, device, request), requests, false)
             }
-            return ([:], error, requests)
+            return ([:], error, requests, false)
         }
         statsBox.withLock { $0.requests += requests }
-        return (decode(poll, words: words, bits: bits), nil, requests)
+        if let previous = last, previous.words == words, previous.bits == bits { return (previous.values, nil, requests, true) }
+        let values = decode(poll, words: words, bits: bits)
+        last = LastRead(words: words, bits: bits, values: values)
+        return (values, nil, requests, false)
+    }
+
+    /// A device's replies of its last good scan and their decoded values.
+    private struct LastRead {
+        let words: [[UInt16]]
+        let bits: [[Bool]]
+        let values: [String: PointValue]
     }
 
     /// Exceptions 5 (acknowledge) and 6 (busy) say the device is there but cannot answer yet:
@@ -307,8 +321,10 @@ public final class BusWorker: PointSource {
     }
 
     private func emit(_ d: Device, values: [String: PointValue], error: ModbusError?,
-                      transition: CommSupervisor.Transition?, failures: Int, requests: Int) {
-        sink(.scan(DeviceScan(device: d.id, bus: bus.id, time: Date(), values: values, error: error.map(PointError.init),
-                              transition: transition, consecutiveFailures: failures, requests: requests)))
+                      transition: CommSupervisor.Transition?, failures: Int, requests: Int, sameAsLast: Bool = false) {
+        var scan = DeviceScan(device: d.id, bus: bus.id, time: Date(), values: values, error: error.map(PointError.init),
+                              transition: transition, consecutiveFailures: failures, requests: requests)
+        scan.sameAsLast = sameAsLast
+        sink(.scan(scan))
     }
 }

@@ -45,7 +45,8 @@ public enum Quality: String, Sendable, Hashable {
     case commFail = "comm-fail"
 }
 
-/// The values of one point (every element) with quality and time.
+/// The values of one point (every element) with quality and time: when the device first
+/// answered these readings (a scan that reads the same again shares them; its own time is the scan's).
 public struct PointValue: Sendable, Hashable {
     public var readings: [Reading]
     public var quality: Quality

@@ -13,6 +13,10 @@ public struct DeviceScan: Sendable {
     public var transition: CommSupervisor.Transition?
     public var consecutiveFailures: Int
     public var requests: Int
+    /// The device answered exactly what it answered in the previous scan this worker sent (a good
+    /// one, with nothing failed in between): `values` is that scan's dictionary, shared, not
+    /// decoded again, and whoever followed that scan has nothing new to evaluate.
+    public var sameAsLast = false
 
     public var succeeded: Bool { error == nil }
 

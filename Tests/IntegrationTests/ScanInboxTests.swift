@@ -32,3 +32,31 @@ struct ScanInboxTests {
         if case .scan(let last) = batch.last { #expect(last.time == Date(timeIntervalSince1970: 9999)) }
     }
 }
+
+struct ScanInboxSameAsLastTests {
+    private func scan(_ closed: Bool, at t: Double, sameAsLast: Bool) -> PollEvent {
+        let time = Date(timeIntervalSince1970: t)
+        var s = DeviceScan(device: "di-1", bus: "lan", time: time,
+                           values: ["di": PointValue(readings: [.bool(closed)], quality: .good, time: time)], requests: 1)
+        s.sameAsLast = sameAsLast
+        return .scan(s)
+    }
+
+    @Test("a repeat that replaces a waiting change is handed on as a change: the pipeline never saw the one it replaced")
+    func replacedChangeStaysAChange() {
+        let inbox = ScanInbox()
+        inbox.put(scan(true, at: 1, sameAsLast: false))  // the zone trips
+        inbox.put(scan(true, at: 2, sameAsLast: true))   // the next poll reads the same
+        inbox.put(scan(true, at: 3, sameAsLast: true))
+        let batch = inbox.drain()
+        #expect(batch.count == 1)
+        guard case .scan(let s) = batch.first else { Issue.record("no scan"); return }
+        #expect(s.time == Date(timeIntervalSince1970: 3))
+        #expect(!s.sameAsLast, "marked as a repeat: the trip would be skipped")
+        #expect(s.values["di"]?.readings == [.bool(true)])
+        // A repeat that finds no change waiting is still one.
+        inbox.put(scan(true, at: 4, sameAsLast: true))
+        guard case .scan(let next) = inbox.drain().first else { Issue.record("no scan"); return }
+        #expect(next.sameAsLast)
+    }
+}

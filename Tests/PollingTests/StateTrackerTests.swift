@@ -259,3 +259,54 @@ struct StateTrackerTests {
         if case .comm(_, _, .unknown, .lost, _)? = changes.first {} else { Issue.record("got \(changes)") }
     }
 }
+
+/// A scan the bus worker marks as reading what its previous one read (`sameAsLast`).
+private func same(_ device: String, at t: Double = 0, _ inputs: Inputs = Inputs()) -> DeviceScan {
+    var s = good(device, at: t, inputs)
+    s.sameAsLast = true
+    return s
+}
+
+struct SameAsLastTrackerTests {
+    let config: SiteConfig
+
+    init() throws {
+        config = try loadTestSite(["site.yaml": site, "test-io.yaml": profile])
+    }
+
+    @Test("a scan that reads what the last one read changes nothing, and the next one that differs is evaluated in full")
+    func repeatsSkipped() throws {
+        var tracker = StateTracker(config: config)
+        _ = tracker.apply(good("io", at: 0))
+        #expect(tracker.apply(same("io", at: 1)).isEmpty)
+        var inputs = Inputs()
+        inputs.di[0] = true
+        let zone = try #require(config.zones.first { $0.id == "NO" })
+        #expect(tracker.apply(good("io", at: 2, inputs)) == [.zone(zone, from: .normal, to: .alarm, value: "1")])
+        #expect(tracker.apply(same("io", at: 3, inputs)).isEmpty)
+        #expect(tracker.zones["NO"] == .alarm)
+    }
+
+    @Test("a running on-delay still completes on scans that read the same (the delay depends on their times)")
+    func onDelayCompletesOnRepeats() {
+        var tracker = StateTracker(config: config)
+        var hot = Inputs()
+        hot.temp = 45
+        _ = tracker.apply(good("io", at: 0))
+        #expect(sensorChanges(tracker.apply(good("io", at: 10, hot))).isEmpty)
+        #expect(sensorChanges(tracker.apply(same("io", at: 69, hot))).isEmpty)
+        #expect(sensorChanges(tracker.apply(same("io", at: 70, hot))) == [.high])
+    }
+
+    @Test("after a comm loss the first good scan is evaluated, even when marked as the same")
+    func afterCommLoss() {
+        var tracker = StateTracker(config: config)
+        var inputs = Inputs()
+        inputs.di[0] = true
+        _ = tracker.apply(good("io", at: 0, inputs))
+        _ = tracker.apply(failed("io", at: 1, failures: 3, transition: .lost))
+        #expect(tracker.zones["NO"] == .unknown)
+        _ = tracker.apply(same("io", at: 2, inputs))
+        #expect(tracker.zones["NO"] == .alarm)
+    }
+}
