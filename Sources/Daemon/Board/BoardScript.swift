@@ -113,10 +113,11 @@ enum BoardScript {
         for (const a of s.alarms) alarms.set(a.id, a);
         strip(s.status); draw();
       });
-      source.addEventListener('alarm', e => {
+      // One message per batch of committed events (a flood is one): its rows in commit order,
+      // each applied as if it had come alone; one redraw after them.
+      source.addEventListener('alarms', e => {
         lastMessage = Date.now();
-        const a = JSON.parse(e.data);
-        if (a.closed) alarms.delete(a.id); else alarms.set(a.id, a);
+        for (const a of JSON.parse(e.data)) { if (a.closed) alarms.delete(a.id); else alarms.set(a.id, a); }
         later();
       });
       source.addEventListener('status', e => { lastMessage = Date.now(); strip(JSON.parse(e.data)); });
