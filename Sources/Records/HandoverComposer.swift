@@ -106,6 +106,7 @@ public struct HandoverComposer: Sendable {
         h.recorders = config.recorders.map { recorderLine($0, i) }
         h.holds = i.holds
         h.visitors = i.visitors
+        h.visitorsAwaitingApproval = VisitorAwaitingApproval.waiting(i.visitors)
         h.playback = i.playback
         h.flag()
         return h

@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Journal
 import Logging
+import Records
 import NIOCore
 import SiteConfig
 import Synchronization
@@ -97,7 +98,9 @@ final class BoardRoutes: Sendable {
             guard let s = session(request) else { return redirect("/login?next=/handover") }
             let last = try? await duty.handoverRecord(nil)
             let open = view.rows(await alarms.openAlarms)
-            return html(BoardPage.handover(site: alarms.config.siteName, session: s, last: last, open: open, now: now(),
+            // Nil when the journal cannot be read: the page says so rather than "nobody waits".
+            let waiting = (try? await duty.visitors(all: false)).map(VisitorAwaitingApproval.waiting)
+            return html(BoardPage.handover(site: alarms.config.siteName, session: s, last: last, open: open, waiting: waiting, now: now(),
                                            timezone: alarms.config.timezone))
         }
         return router

@@ -5,6 +5,7 @@ import Hummingbird
 import Journal
 import Modbus
 import Polling
+import Records
 import SiteConfig
 
 /// `GET /v1/health` and `GET /v1/status`: is the daemon answering, and the room at a glance.
@@ -49,6 +50,12 @@ struct StatusRoutes: Sendable {
                             shelved: open.filter { $0.shelved != nil }, alarmsByState: byState, commLost: lost,
                             chattering: open.filter(\.chattering).map(\.id), journalSeq: seq)
         report.uplink = uplink.map { UplinkStatus($0.snapshot(journalSeq: seq)) }
+        // Inside but not approved yet: a read that fails is said, never shown as "nobody waits".
+        do {
+            report.visitorsAwaitingApproval = VisitorAwaitingApproval.waiting(try await alarms.journal.reading { try $0.visitors(since: nil) })
+        } catch {
+            throw JournalUnreadable(reading: "the visitors inside", underlying: error)
+        }
         return report
     }
 }
