@@ -47,7 +47,7 @@ struct HistoryQuery: Sendable {
                 || (zone?.area).flatMap { id in config.areas.first { $0.id == id }?.name } == place
             if !hit { return false }
         }
-        if !type.isEmpty, a.category != type, BoardView.typeWords[a.category] != type { return false }
+        if !type.isEmpty, a.category != type, BoardView.typeWord(a.category) != type { return false }
         if !priority.isEmpty, a.priority.rawValue != priority { return false }
         if !state.isEmpty, a.state.rawValue != state { return false }
         if !user.isEmpty, a.acknowledgedBy != user, a.resetBy != user, !a.notes.contains(where: { $0.user == user }) { return false }

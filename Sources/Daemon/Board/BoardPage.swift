@@ -1,5 +1,6 @@
 import Alarms
 import Foundation
+import Notify
 import Records
 import SiteConfig
 
@@ -107,7 +108,7 @@ enum BoardPage {
         \(nav(site, session, current: "/history"))
         <main class="page"><form class="search" method="get" action="/history">
         \(field("from", "从", "2026-12-01")) \(field("to", "到", "2026-12-01T18:00")) \(field("place", "防区/区域"))
-        \(select("type", "类型", ["perimeter", "entry_exit", "24h", "tamper", "fire", "panic", "sensor", "equipment", "device", "system"].map { ($0, BoardView.typeWords[$0] ?? $0) }))
+        \(select("type", "类型", AlarmVocabulary.categories.map { ($0, BoardView.typeWord($0)) }))
         \(select("priority", "优先级", ["critical", "high", "medium", "low", "info"].map { ($0, priorities[$0]!) }))
         \(select("state", "状态", ["unacknowledged", "acknowledged", "returned-unacknowledged", "awaiting-reset", "normal"].map { ($0, states[$0]!) }))
         \(field("user", "操作人")) <button>查询</button> <a class="button" id="csv" href="/history.csv?\(csvQuery)">导出 CSV</a></form>
