@@ -6,7 +6,7 @@ import Records
 import SiteConfig
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "One line of summary, then what must not be forgotten: shelved, out of service, comm-lost.")
+    static let configuration = CommandConfiguration(abstract: "One line of summary, then what must not be forgotten: shelved, out of service, visitors awaiting approval, comm-lost.")
     @ParentCommand var ctl: Watchroomctl
     func run() throws {
         try guarded {

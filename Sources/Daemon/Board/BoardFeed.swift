@@ -133,3 +133,10 @@ final class BoardFeed: Sendable {
         return out
     }
 }
+
+/// A flag set by one task and taken by another.
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    func take() -> Bool { value.exchange(false, ordering: .relaxed) }
+}

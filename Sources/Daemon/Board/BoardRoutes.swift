@@ -314,10 +314,3 @@ final class BoardRoutes: Sendable {
         Daemon.error(status, message, ControlError.code(for: status))
     }
 }
-
-/// A flag set by one task and taken by another.
-final class Flag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set() { value.store(true, ordering: .relaxed) }
-    func take() -> Bool { value.exchange(false, ordering: .relaxed) }
-}
