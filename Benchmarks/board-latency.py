@@ -23,7 +23,7 @@ own session and reading its stream), then from `trip 600` (500 new alarms at onc
 SSE client has the 500 alarm events and the browser shows 600 rows, plus 2 s, and 30 s after it. VmRSS/VmHWM from
 /proc/PID/status at each step.
 """
-import http.client, math, os, random, shutil, sqlite3, subprocess, sys, tempfile, threading, time
+import http.client, json, math, os, random, shutil, sqlite3, subprocess, sys, tempfile, threading, time
 import urllib.parse
 
 import bcrypt
@@ -143,14 +143,20 @@ class Board:
         c = http.client.HTTPConnection("127.0.0.1", self.port)
         c.request("GET", "/events", headers={"Cookie": self.cookie, "Accept": "text/event-stream"})
         r = c.getresponse()
+        event = None
         while True:
             line = r.readline()
             if not line:
                 return
-            if line.startswith(b"event: alarm"):
-                self.alarms += 1
-            elif line.startswith(b"event: snapshot"):
-                self.snapshots += 1
+            if line.startswith(b"event: "):
+                event = line[7:].strip()
+                if event == b"snapshot":
+                    self.snapshots += 1
+            elif line.startswith(b"data: ") and event == b"alarms":
+                # One message per batch of committed events: count its rows.
+                self.alarms += len(json.loads(line[6:]))
+            elif line.startswith(b"data: ") and event == b"alarm":
+                self.alarms += 1  # a daemon from before batched messages: one row a message
 
 
 OBSERVER = """

@@ -59,7 +59,7 @@ extension AlarmEngine {
             replace(alarm)
             out.events.append(AlarmEvent(kind: .reset, time: now, alarm: alarm, user: user))
             // Reset re-arms the zone and clears the panel's latch when its profile has a reset output.
-            if alarm.source.kind == .zone, let zone = config.zones.first(where: { $0.id == alarm.source.id }) {
+            if alarm.source.kind == .zone, let zone = config.zone(id: alarm.source.id) {
                 if let resetRef = Self.resetOutput(for: zone, site: config) { out.writes.append(PointWrite(ref: resetRef, value: true)) }
                 if zone.type.needsArming, zoneControl[zone.id]?.armed == false {
                     setArmed(zone.id, true, user: user, now: now, into: &out)
@@ -130,7 +130,7 @@ extension AlarmEngine {
 
         case .returnToService(let zoneID, let user):
             try requireUser(user)
-            guard var control = zoneControl[zoneID], let zone = config.zones.first(where: { $0.id == zoneID }) else { throw unknownZone(zoneID) }
+            guard var control = zoneControl[zoneID], let zone = config.zone(id: zoneID) else { throw unknownZone(zoneID) }
             guard control.outOfService else { throw CommandRefusal(.illegalTransition, "zone \(zoneID) is in service") }
             control.outOfService = false
             control.outOfServiceBy = nil
@@ -194,11 +194,11 @@ extension AlarmEngine {
         control.armedAt = now
         zoneControl[zoneID] = control
         out.events.append(AlarmEvent(kind: armed ? .armed : .disarmed, time: now, zone: zoneID, user: user, text: text))
-        if let zone = config.zones.first(where: { $0.id == zoneID }), let armRef = Self.armOutput(for: zone, site: config) {
+        if let zone = config.zone(id: zoneID), let armRef = Self.armOutput(for: zone, site: config) {
             out.writes.append(PointWrite(ref: armRef, value: armed))
         }
         // A scheduled arm with a zone already open raises at once; a manual one was refused above.
-        if armed, let zone = config.zones.first(where: { $0.id == zoneID }), let condition = zoneConditions[zoneID], condition == .alarm {
+        if armed, let zone = config.zone(id: zoneID), let condition = zoneConditions[zoneID], condition == .alarm {
             evaluateZoneAfterControl(zone, condition: condition, now: now, into: &out)
         }
     }

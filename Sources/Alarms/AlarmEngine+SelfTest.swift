@@ -21,7 +21,7 @@ extension AlarmEngine {
         out.events.append(AlarmEvent(kind: .selfTestStarted, time: now, user: user,
                                      text: "run \(run.id): \(ids.count) zone\(ids.count == 1 ? "" : "s") (\(ids.joined(separator: ", ")))"))
         for id in ids {
-            let zone = config.zones.first { $0.id == id }!
+            let zone = config.zone(id: id)!
             let condition = zoneConditions[id] ?? .unknown
             var test = ZoneTest(zone: id, mode: zone.test == nil ? .walk : .active, phase: .awaitingTrip, deadline: now)
             switch condition {
@@ -91,7 +91,7 @@ extension AlarmEngine {
     mutating func selfTestTick(now: Date, into out: inout EngineOutput) {
         if var run = selfTest, run.finishedAt == nil {
             for (id, var t) in run.zones.sorted(by: { $0.key < $1.key }) where !t.finished && now >= t.deadline {
-                let zone = config.zones.first { $0.id == id }
+                let zone = config.zone(id: id)
                 switch t.phase {
                 case .awaitingAlarm:
                     t.reason = "no alarm within \(Int(selfTestSettings.timeout)) s after the test output opened the loop"
@@ -129,7 +129,7 @@ extension AlarmEngine {
                                      text: "run \(run.id) (\(run.complete ? "complete" : "partial")): \(run.passed.count) passed, \(run.failed.count) failed\(run.failed.isEmpty ? "" : " (\(run.failed.joined(separator: ", ")))")"))
         // The zones tested go back to normal evaluation with their current condition.
         for id in run.zones.keys.sorted() {
-            if let zone = config.zones.first(where: { $0.id == id }), let c = zoneConditions[id], c != .normal {
+            if let zone = config.zone(id: id), let c = zoneConditions[id], c != .normal {
                 evaluateZoneAfterControl(zone, condition: c, now: now, into: &out)
             }
         }

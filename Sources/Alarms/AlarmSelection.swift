@@ -42,7 +42,7 @@ public enum AlarmSelection {
             guard a.state == .unacknowledged || a.state == .returnedUnacknowledged, a.shelved == nil else { return false }
             if let priority, a.priority != priority { return false }
             if let area {
-                guard a.source.kind == .zone, config.zones.first(where: { $0.id == a.source.id })?.area == area else { return false }
+                guard a.source.kind == .zone, config.zone(id: a.source.id)?.area == area else { return false }
             }
             return true
         }.map(\.id).sorted()

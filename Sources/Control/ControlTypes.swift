@@ -1,5 +1,6 @@
 public import Alarms
 public import Foundation
+public import Records
 
 /// The body of an operator command sent to the control API.
 public struct CommandBody: Codable, Sendable {
@@ -80,6 +81,9 @@ public struct StatusReport: Codable, Sendable {
     public var journalSeq: Int64
     /// The MQTT uplink; absent without one.
     public var uplink: UplinkStatus?
+    /// Visitors inside who wait for their named approver's own `visitor approve` (their count is
+    /// this list's length); absent from a daemon before it was reported.
+    public var visitorsAwaitingApproval: [VisitorAwaitingApproval]?
 
     public init(site: String, time: Date, summary: String, buses: [BusStatus], zonesArmed: Int, zonesDisarmed: [String],
                 outOfService: [ZoneOutOfService], shelved: [Alarm], alarmsByState: [String: Int], commLost: [String],

@@ -181,6 +181,22 @@ public struct EventFeed: AsyncSequence, Sendable {
 
         /// The next committed event; nil once the bus finishes; `HistoryUnreadable` when a gap could not be read.
         public func next() async throws -> AlarmEvent? {
+            guard try await fill() else { return nil }
+            return ready.popLast()
+        }
+
+        /// Every event ready now, in seq order: what one delivery of the bus brought (one
+        /// pipeline step's events, or several steps' when the subscriber was slower than the
+        /// pipeline), or one page of the journal while catching up. Nil once the bus finishes.
+        /// A subscriber that handles a batch at once (the board's one message for all of it) reads this.
+        public func nextBatch() async throws -> [AlarmEvent]? {
+            guard try await fill() else { return nil }
+            defer { ready.removeAll(keepingCapacity: true) }
+            return ready.reversed()
+        }
+
+        /// Waits until events are ready; false once the bus finishes.
+        private func fill() async throws -> Bool {
             while ready.isEmpty {
                 if catchUp {
                     // Read the gap from the journal, a page at a time, until it has nothing newer.
@@ -192,14 +208,14 @@ public struct EventFeed: AsyncSequence, Sendable {
                     last = page.last?.seq ?? from
                     continue
                 }
-                guard let (events, overflowed) = await feed.bus.take(feed.id) else { return nil }
+                guard let (events, overflowed) = await feed.bus.take(feed.id) else { return false }
                 if overflowed { catchUp = true; continue }
                 // Live events the journal read already gave are skipped by seq.
                 let fresh = last.map { l in events.filter { ($0.seq ?? 0) > l } } ?? events
                 ready = fresh.reversed()
                 if let s = fresh.last?.seq { last = s }
             }
-            return ready.popLast()
+            return true
         }
     }
 }

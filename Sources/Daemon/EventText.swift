@@ -15,7 +15,7 @@ public enum EventText {
             parts.append("\(a.source.kind.rawValue) \(a.source.id) \(a.name) (\(a.category), \(a.priority.rawValue)) \(what)")
             parts.append("state \(a.state.rawValue)")
         } else if let zone = e.zone {
-            let name = site?.zones.first { $0.id == zone }?.name ?? ""
+            let name = site?.zone(id: zone)?.name ?? ""
             parts.append("zone \(zone) \(name) \(e.kind.rawValue)")
         } else {
             parts.append(e.kind.rawValue)

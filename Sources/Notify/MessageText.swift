@@ -30,38 +30,9 @@ public struct MessageText: Sendable {
     }
 
     private func headlineWords(_ a: Alarm) -> (String, String) {
-        switch (a.source.kind, a.condition) {
-        case (.zone, .tamper): return ("防拆报警", "Tamper alarm")
-        case (.zone, .fault): return ("防区故障", "Zone fault")
-        case (.zone, _):
-            switch ZoneType(rawValue: a.category) {
-            case .perimeter: return ("周界报警", "Perimeter alarm")
-            case .entryExit, .twentyFourHour: return ("入侵报警", "Intrusion alarm")
-            case .fire: return ("火警", "Fire alarm")
-            case .panic: return ("紧急求助", "Panic alarm")
-            case .tamper: return ("防拆报警", "Tamper alarm")
-            case nil: return ("报警", "Alarm")
-            }
-        case (.sensor, let c):
-            let humidity = config.sensor(id: a.source.id).map { $0.input.point.lowercased().contains("humid") } ?? false
-            switch (humidity, c == .low) {
-            case (true, false): return ("湿度过高", "Humidity high")
-            case (true, true): return ("湿度过低", "Humidity low")
-            case (false, false): return ("温度过高", "Temperature high")
-            case (false, true): return ("温度过低", "Temperature low")
-            }
-        case (.device, _): return ("设备通信中断", "Device not answering")
-        case (_, .commLoss): return ("设备通信中断", "Device not answering")
-        case (.equipment, _): return ("设备故障", "Equipment fault")
-        case (_, .retentionShortfall), (_, .retentionAtRisk): return ("录像保存不足", "Recordings kept too short")
-        case (_, .recordingStopped): return ("录像中断", "Recording stopped")
-        case (_, .diskFull): return ("存储空间不足", "Storage full")
-        case (_, .selfTestMissed): return ("自检失败", "Self-test failed")
-        case (_, .deliveryFailure): return ("通知失败", "Notification failing")
-        case (.system, .fault): return ("系统故障", "System fault")
-        case (_, .fault): return ("设备故障", "Equipment fault")
-        default: return ("报警", "Alarm")
-        }
+        let humidity = a.source.kind == .sensor && (config.sensor(id: a.source.id).map { $0.input.point.lowercased().contains("humid") } ?? false)
+        let words = AlarmVocabulary.headline(source: a.source.kind, condition: a.condition, category: a.category, humidity: humidity)
+        return (words.zh, words.en)
     }
 
     public func priorityWord(_ p: Priority) -> String {

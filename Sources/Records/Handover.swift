@@ -66,6 +66,9 @@ public struct HandoverRecord: Codable, Sendable, Hashable {
     public var recorders: [String] = []
     public var holds: [RetentionHold] = []
     public var visitors: [Visitor] = []
+    /// Visitors inside who wait for their named approver's own `visitor approve` (their count is
+    /// this list's length); absent from a record made before it was kept.
+    public var visitorsAwaitingApproval: [VisitorAwaitingApproval]?
     public var playback: [PlaybackRequest] = []
     /// What the incoming shift must take over explicitly.
     public var mustHandOver: [String] = []
@@ -80,11 +83,16 @@ public struct HandoverRecord: Codable, Sendable, Hashable {
         self.windowEnd = windowEnd
     }
 
-    /// Flags what must be handed over: unacknowledged alarms and visitors still inside.
+    /// Flags what must be handed over: unacknowledged alarms and visitors still inside (saying
+    /// which of them nobody has approved yet, and whose approval they wait for).
     public mutating func flag() {
         mustHandOver = openAlarms.filter { $0.state == "unacknowledged" || $0.state == "returned-unacknowledged" }
             .map { "UNACKNOWLEDGED alarm #\($0.id) \($0.name) (\($0.source) \($0.condition), \($0.priority))\($0.shelved ? ", shelved" : "")" }
-            + visitors.filter(\.inside).map { "VISITOR STILL INSIDE #\($0.id) \($0.name) (\($0.org)), approved by \($0.approvedBy)" }
+            + visitors.filter(\.inside).map { v in
+                "VISITOR STILL INSIDE #\(v.id) \(v.name) (\(v.org)), "
+                    + (v.awaitingApprovalBy.map { "AWAITING APPROVAL by \(v.approvedBy) (\($0)): watchroomctl visitor approve \(v.id), run by them" }
+                        ?? "approved by \(v.approvedBy)")
+            }
     }
 }
 
@@ -123,8 +131,12 @@ public enum HandoverText {
         }, empty: "no readings")
         section("Recorders and retention", h.recorders)
         section("Retention holds (\(h.holds.count))", h.holds.map { "\($0.recorder)/\($0.camera) \(t($0.from))–\(t($0.to)) until \(t($0.until)): \($0.reason)" })
+        if let waiting = h.visitorsAwaitingApproval {
+            section("Visitors awaiting approval (\(waiting.count))", waiting.map { $0.line(time: t) })
+        }
         section("Visitors", h.visitors.map { v in
-            "#\(v.id) \(v.name) (\(v.org)), \(v.purpose); approved by \(v.approvedBy); in \(t(v.inAt)), " + (v.outAt.map { "out \(t($0))" } ?? "STILL INSIDE")
+            "#\(v.id) \(v.name) (\(v.org)), \(v.purpose); \(v.awaitingApproval ? "AWAITING APPROVAL by" : "approved by") \(v.approvedBy); in \(t(v.inAt)), "
+                + (v.outAt.map { "out \(t($0))" } ?? "STILL INSIDE")
         })
         section("Playback requests", h.playback.map { p in
             "#\(p.id) \(p.recorder)/\(p.camera) \(t(p.from))–\(t(p.to)) by \(p.requestedBy): \(p.reason); "

@@ -89,7 +89,7 @@ public struct HandoverComposer: Sendable {
             a.shelved.map { "#\(a.id) \(a.name) (\(a.source)) shelved by \($0.user) until \(SiteTime.format($0.until, tz)): \($0.reason)" }
         }
         h.outOfService = i.zoneControl.filter(\.value.outOfService).sorted { $0.key < $1.key }.map { id, c in
-            "\(id) \(config.zones.first { $0.id == id }?.name ?? ""): out of service since \(SiteTime.format(c.outOfServiceAt, tz)) by \(c.outOfServiceBy ?? "?")\(c.outOfServiceReason.map { ", \($0)" } ?? "")"
+            "\(id) \(config.zone(id: id)?.name ?? ""): out of service since \(SiteTime.format(c.outOfServiceAt, tz)) by \(c.outOfServiceBy ?? "?")\(c.outOfServiceReason.map { ", \($0)" } ?? "")"
         }
         h.selfTests = i.checks.filter { $0.kind != .equipmentCheck }.map { e in
             "\(SiteTime.format(e.time, tz)) \(e.zone.map { "\($0) " } ?? "")\(e.text ?? e.kind.rawValue)"
@@ -106,6 +106,7 @@ public struct HandoverComposer: Sendable {
         h.recorders = config.recorders.map { recorderLine($0, i) }
         h.holds = i.holds
         h.visitors = i.visitors
+        h.visitorsAwaitingApproval = VisitorAwaitingApproval.waiting(i.visitors)
         h.playback = i.playback
         h.flag()
         return h

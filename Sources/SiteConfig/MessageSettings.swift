@@ -44,7 +44,7 @@ extension SiteConfig {
     /// `instructions:` for its type, else a sensible default for the type in the site's language.
     /// Nil for an id that is no zone. The leader's message and the board both show it.
     public func instructions(forZone id: String) -> String? {
-        zones.first(where: { $0.id == id }).map(instructions(for:))
+        zone(id: id).map(instructions(for:))
     }
 
     /// The same for a zone already in hand (no search of the site's zones: a flood asks per alarm).

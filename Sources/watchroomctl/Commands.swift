@@ -2,10 +2,11 @@ import Alarms
 import ArgumentParser
 import Control
 import Foundation
+import Records
 import SiteConfig
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "One line of summary, then what must not be forgotten: shelved, out of service, comm-lost.")
+    static let configuration = CommandConfiguration(abstract: "One line of summary, then what must not be forgotten: shelved, out of service, visitors awaiting approval, comm-lost.")
     @ParentCommand var ctl: Watchroomctl
     func run() throws {
         try guarded {
@@ -24,6 +25,10 @@ struct Status: ParsableCommand {
             }
             for a in s.shelved {
                 say("shelved: alarm \(a.id) \(a.source.id) \(a.name) until \(Format.time(a.shelved?.until)) by \(a.shelved?.user ?? "?"): \(a.shelved?.reason ?? "")")
+            }
+            if let waiting = s.visitorsAwaitingApproval, !waiting.isEmpty {
+                say("visitors awaiting approval: \(waiting.count)")
+                for v in waiting { say("awaiting approval: " + v.line { Format.time($0) }) }
             }
             if !s.commLost.isEmpty { say("comm lost: \(s.commLost.joined(separator: ", "))") }
             if !s.chattering.isEmpty { say("chattering alarms: \(s.chattering.map(String.init).joined(separator: ", "))") }

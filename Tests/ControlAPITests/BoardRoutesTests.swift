@@ -135,6 +135,22 @@ struct BoardRoutesTests {
         #expect(rows.filter(\.sounds).map(\.source) == ["F1", "Z2", "Z1"])
     }
 
+    @Test("the handover page lists the visitors inside who wait for their named approver, and whose approval; an approved one is not listed")
+    func handoverVisitorsAwaiting() async throws {
+        let rig = try BoardRig("handover-visitors")
+        _ = try await rig.routes.duty.visitorIn(name: "王工", org: "消防公司", purpose: "年检", approvedBy: "赵主任", user: "张三", awaiting: "zhao")
+        _ = try await rig.routes.duty.visitorIn(name: "刘工", org: "维保公司", purpose: "检修", approvedBy: "赵主任", user: "张三")
+        try await rig.test { client in
+            let zhang = try await client.logIn("zhang", "right-horse")
+            let page = try await client.execute(uri: "/handover", method: .get, headers: [.cookie: zhang.cookie])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("待批准的来访人员 1 人"), "\(page.text)")
+            #expect(page.text.contains("<li data-visitor-id=\"1\">王工（消防公司，年检）"), "\(page.text)")
+            #expect(page.text.contains("等待 赵主任（zhao）批准：watchroomctl visitor approve 1"), "\(page.text)")
+            #expect(!page.text.contains("刘工"), "an approved visitor does not wait")
+        }
+    }
+
     @Test("a logout ends the session: its cookie no longer opens the board")
     func logout() async throws {
         let rig = try BoardRig("logout")

@@ -176,6 +176,33 @@ struct CallerRoutesTests {
         }
     }
 
+    @Test("status and the handover list each visitor inside who waits for a named approver, and whom they wait for; once approved, none")
+    func visitorsAwaitingInStatusAndHandover() async throws {
+        let rig = try APIRig("visitor-status", users: users, accounts: accounts)
+        try await rig.test { client in
+            rig.caller.uid = 1001
+            var r = try await client.send(.post, "/v1/visitors", json: DutyBody(name: "王工", org: "消防公司", purpose: "年检", approvedBy: "李强"))
+            let v = try r.decoded(Visitor.self)
+            var status = try await client.execute(uri: "/v1/status", method: .get)
+            #expect(status.status == .ok, "\(status.text)")
+            #expect(status.text.contains("\"visitors_awaiting_approval\":[{"), "\(status.text)")
+            let waiting = try #require(try status.decoded(StatusReport.self).visitorsAwaitingApproval)
+            #expect(waiting.count == 1 && waiting.first?.visitor == v.id && waiting.first?.name == "王工", "\(waiting)")
+            #expect(waiting.first?.approver == "李强" && waiting.first?.approverLogin == "li" && waiting.first?.registeredBy == "张三", "\(waiting)")
+
+            r = try await client.send(.post, "/v1/handovers", json: DutyBody(from: "张三", to: "李强"))
+            #expect(r.status == .ok, "\(r.text)")
+            let h = try r.decoded(HandoverRecord.self)
+            #expect(h.visitorsAwaitingApproval?.map(\.approverLogin) == ["li"], "\(r.text)")
+            #expect(h.mustHandOver.contains { $0.contains("AWAITING APPROVAL by 李强 (li)") }, "\(h.mustHandOver)")
+
+            rig.caller.uid = 1002
+            #expect(try await client.send(.post, "/v1/visitors/\(v.id)/approve", json: DutyBody()).status == .ok)
+            status = try await client.execute(uri: "/v1/status", method: .get)
+            #expect(try status.decoded(StatusReport.self).visitorsAwaitingApproval?.isEmpty == true, "\(status.text)")
+        }
+    }
+
     @Test("trust mode: whoami says so, and typed names are believed as before")
     func trustMode() async throws {
         let rig = try APIRig("trust", accounts: accounts)

@@ -191,6 +191,32 @@ struct BoardBrowserTests {
         await room.stop()
     }
 
+    @Test("a flood of 30 zones in one poll step (one stream message) shows every row, in order, without a reload; their return in one step updates every row",
+          .enabled(if: BoardBrowser.missing == nil))
+    func floodInOneMessage() async throws {
+        let site = try BoardSite("flood", extraZones: 30)
+        let room = try await BoardDaemon.start(site)
+        let browser = try await BoardBrowser(board: site.board, profile: site.dir.appendingPathComponent("chrome-flood"))
+        defer { Task { await browser.quit(); await room.stop() } }
+        try await browser.logIn("zhang", "right-horse")
+        try await room.set("di-1.di[3]", true, site: site)
+        #expect(try await browser.until("\(Self.rows).length === 1"))
+        try await browser.run("window.__notReloaded = true")
+        _ = try await simulatorCommand("fill d2.di true", socket: site.simSocket)
+        #expect(try await browser.until("\(Self.rows).length === 31"))
+        let order = try await browser.run("\(Self.rows).map(e => e.dataset.priority)") as? [String]
+        #expect(order == Array(repeating: "high", count: 30) + ["low"], "\(String(describing: order))")
+        let sources = Set(try await browser.run("\(Self.rows).map(e => e.dataset.source)") as? [String] ?? [])
+        #expect(sources == Set((0..<30).map { "M\($0)" } + ["Z11"]))
+        #expect(try await browser.until("return document.body.dataset.sound === 'playing'"))
+        _ = try await simulatorCommand("fill d2.di false", socket: site.simSocket)
+        #expect(try await browser.until("\(Self.rows).filter(e => e.dataset.source.startsWith('M')).every(e => e.dataset.state === 'returned-unacknowledged')"))
+        #expect(try await browser.run("\(Self.rows).length") as? Int == 31)
+        #expect(try await browser.run("return window.__notReloaded === true") as? Bool == true)
+        await browser.quit()
+        await room.stop()
+    }
+
     @Test("the board recovers by itself after the daemon restarts: same session, a trip during the outage shows up",
           .enabled(if: BoardBrowser.missing == nil))
     func reconnects() async throws {

@@ -209,6 +209,39 @@ struct DutyRulesTests {
         #expect(h.recorders.last?.hasSuffix(": rule 30 days") == true, "a recorder without storage or media is not checked: \(h.recorders)")
     }
 
+    @Test("the handover says which visitors inside wait for their named approver's own confirmation, and whose: in the record, its JSON and its text")
+    func handoverVisitorsAwaitingApproval() throws {
+        let site = try loadSite(holdSiteYAML)
+        let window = HandoverWindow(lastHandoverEnd: testNow.addingTimeInterval(-8 * 3600), now: testNow, shiftStart: { _ in nil })
+        var waiting = Visitor(id: 3, name: "王工", org: "消防公司", purpose: "年检", approvedBy: "赵主任", registeredBy: "张三", inAt: testNow.addingTimeInterval(-1800))
+        waiting.awaitingApprovalBy = "zhao"
+        let approved = Visitor(id: 4, name: "刘工", org: "维保公司", purpose: "检修", approvedBy: "赵主任", registeredBy: nil, inAt: testNow.addingTimeInterval(-600))
+        var left = Visitor(id: 5, name: "陈记者", org: "报社", purpose: "采访", approvedBy: "赵主任", registeredBy: nil,
+                           inAt: testNow.addingTimeInterval(-7200), outAt: testNow.addingTimeInterval(-3600))
+        left.awaitingApprovalBy = "zhao"
+        let inputs = HandoverComposer.Inputs(from: "张三", to: "李四", note: nil, shift: nil, window: window, openAlarms: [],
+                                             zoneControl: [:], retention: [:], alarmsRaised: [], checks: [], openRepairs: [],
+                                             holds: [], visitors: [waiting, approved, left], playback: [], sensorSamples: [:], media: [])
+        let h = HandoverComposer(config: site).record(inputs)
+        let wait = try #require(h.visitorsAwaitingApproval)
+        #expect(wait.map(\.visitor) == [3], "only the one inside waits: \(wait)")
+        #expect(wait.first?.approver == "赵主任" && wait.first?.approverLogin == "zhao" && wait.first?.registeredBy == "张三")
+        #expect(h.mustHandOver == ["VISITOR STILL INSIDE #3 王工 (消防公司), AWAITING APPROVAL by 赵主任 (zhao): watchroomctl visitor approve 3, run by them",
+                                   "VISITOR STILL INSIDE #4 刘工 (维保公司), approved by 赵主任"])
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let json = String(decoding: try encoder.encode(h), as: UTF8.self)
+        #expect(json.contains("\"visitors_awaiting_approval\":[{") && json.contains("\"approver_login\":\"zhao\""), "\(json)")
+        let text = HandoverText.render(h, markdown: false, timezone: .gmt)
+        #expect(text.contains("Visitors awaiting approval (1)\n  visitor 3 王工 (消防公司), inside since "), "\(text)")
+        #expect(text.contains("waits for 赵主任 (zhao): `watchroomctl visitor approve 3`, run by them"), "\(text)")
+        #expect(text.contains("#3 王工 (消防公司), 年检; AWAITING APPROVAL by 赵主任;"), "\(text)")
+        // A record journaled before the list was kept still reads.
+        let old = try JSONDecoder().decode(HandoverRecord.self, from: try JSONEncoder().encode(HandoverRecord(
+            site: "测试", from: "a", to: "b", note: nil, shift: nil, windowStart: testNow, windowEnd: testNow)))
+        #expect(old.visitorsAwaitingApproval == nil)
+    }
+
     @Test("the handover flags an unacknowledged alarm (shelved or not), lists shelving and zones out of service, and puts a recorder's open alarms on its line")
     func handoverAlarms() throws {
         let site = try loadSite(holdSiteYAML)

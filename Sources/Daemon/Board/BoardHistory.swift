@@ -42,12 +42,12 @@ struct HistoryQuery: Sendable {
         if let from, a.updatedAt < from { return false }
         if let to, a.raisedAt >= to { return false }
         if !place.isEmpty {
-            let zone = config.zones.first { $0.id == a.source.id }
+            let zone = config.zone(id: a.source.id)
             let hit = a.source.id == place || a.name.contains(place) || zone?.area == place
                 || (zone?.area).flatMap { id in config.areas.first { $0.id == id }?.name } == place
             if !hit { return false }
         }
-        if !type.isEmpty, a.category != type, BoardView.typeWords[a.category] != type { return false }
+        if !type.isEmpty, a.category != type, BoardView.typeWord(a.category) != type { return false }
         if !priority.isEmpty, a.priority.rawValue != priority { return false }
         if !state.isEmpty, a.state.rawValue != state { return false }
         if !user.isEmpty, a.acknowledgedBy != user, a.resetBy != user, !a.notes.contains(where: { $0.user == user }) { return false }

@@ -1,5 +1,6 @@
 import Alarms
 import Foundation
+import Notify
 import Records
 import SiteConfig
 
@@ -107,7 +108,7 @@ enum BoardPage {
         \(nav(site, session, current: "/history"))
         <main class="page"><form class="search" method="get" action="/history">
         \(field("from", "从", "2026-12-01")) \(field("to", "到", "2026-12-01T18:00")) \(field("place", "防区/区域"))
-        \(select("type", "类型", ["perimeter", "entry_exit", "24h", "tamper", "fire", "panic", "sensor", "equipment", "device", "system"].map { ($0, BoardView.typeWords[$0] ?? $0) }))
+        \(select("type", "类型", AlarmVocabulary.categories.map { ($0, BoardView.typeWord($0)) }))
         \(select("priority", "优先级", ["critical", "high", "medium", "low", "info"].map { ($0, priorities[$0]!) }))
         \(select("state", "状态", ["unacknowledged", "acknowledged", "returned-unacknowledged", "awaiting-reset", "normal"].map { ($0, states[$0]!) }))
         \(field("user", "操作人")) <button>查询</button> <a class="button" id="csv" href="/history.csv?\(csvQuery)">导出 CSV</a></form>
@@ -117,7 +118,8 @@ enum BoardPage {
         """)
     }
 
-    static func handover(site: String, session: BoardSessions.Session, last: HandoverRecord?, open: [BoardRow], now: Date, timezone: String) -> String {
+    static func handover(site: String, session: BoardSessions.Session, last: HandoverRecord?, open: [BoardRow],
+                         waiting: [VisitorAwaitingApproval]?, now: Date, timezone: String) -> String {
         let time = SiteTime(timezone: timezone)
         let lastText: String
         if let last, let data = try? JSONEncoder.pretty.encode(last) {
@@ -133,12 +135,21 @@ enum BoardPage {
             <td>\(r.notes.map { esc("\($0.user)：\($0.text)") }.joined(separator: "<br>"))</td></tr>
             """
         }.joined(separator: "\n")
+        // Visitors inside whom nobody approved yet: the next shift must know whose approval they wait for.
+        let visitors = (waiting ?? []).map { v in
+            """
+            <li data-visitor-id="\(v.visitor)">\(esc(v.name))（\(esc(v.org))，\(esc(v.purpose))）\(time.text(v.since)) 进入，等待 \(esc(v.approver))（\(esc(v.approverLogin))）批准：watchroomctl visitor approve \(v.visitor)</li>
+            """
+        }.joined(separator: "\n")
+        let waitingText = waiting == nil ? "<p class=\"bad\">来访记录读取失败（报警日志无法读取）</p>"
+            : visitors.isEmpty ? "<p>没有待批准的来访人员</p>" : "<ul class=\"awaiting\">\(visitors)</ul>"
         return shell("交接班 · \(site)", body: """
         \(nav(site, session, current: "/handover"))
         <main class="page handover"><h2>本班情况（\(time.text(now))）<button onclick="window.print()" class="noprint">打印</button></h2>
         <p>未关闭报警 \(open.count) 条</p>
         <table class="history"><thead><tr><th>优先级</th><th>名称</th><th>类型</th><th>状态</th><th>报警时间</th><th>确认人</th><th>处置记录</th></tr></thead>
         <tbody>\(rows)</tbody></table>
+        <h2>待批准的来访人员\(waiting.map { " \($0.count) 人" } ?? "")</h2>\(waitingText)
         <h2>上一次交接班记录</h2>\(lastText)</main>
         """)
     }

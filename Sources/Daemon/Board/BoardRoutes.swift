@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Journal
 import Logging
+import Records
 import NIOCore
 import SiteConfig
 import Synchronization
@@ -22,6 +23,8 @@ final class BoardRoutes: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let view: BoardView
+    /// The live feed all boards share.
+    let feed: BoardFeed
     private let throttle = Mutex(LoginThrottle())
     /// How often the event stream looks whether the status strip changed, and pings an idle connection.
     let statusEvery: Duration
@@ -39,9 +42,11 @@ final class BoardRoutes: Sendable {
         self.sessions = sessions
         self.logger = logger
         self.now = now
-        self.view = BoardView(config: alarms.config)
+        let view = BoardView(config: alarms.config)
+        self.view = view
         self.throttle.withLock { $0 = throttle }
         self.statusEvery = statusEvery
+        self.feed = BoardFeed(bus: alarms.bus, view: view, status: BoardStatusReader(alarms: alarms, now: now), statusEvery: statusEvery)
     }
 
     var statusReader: BoardStatusReader { BoardStatusReader(alarms: alarms, now: now) }
@@ -93,7 +98,9 @@ final class BoardRoutes: Sendable {
             guard let s = session(request) else { return redirect("/login?next=/handover") }
             let last = try? await duty.handoverRecord(nil)
             let open = view.rows(await alarms.openAlarms)
-            return html(BoardPage.handover(site: alarms.config.siteName, session: s, last: last, open: open, now: now(),
+            // Nil when the journal cannot be read: the page says so rather than "nobody waits".
+            let waiting = (try? await duty.visitors(all: false)).map(VisitorAwaitingApproval.waiting)
+            return html(BoardPage.handover(site: alarms.config.siteName, session: s, last: last, open: open, waiting: waiting, now: now(),
                                            timezone: alarms.config.timezone))
         }
         return router
@@ -192,50 +199,22 @@ final class BoardRoutes: Sendable {
                       mayAct: s.account.mayAct, soundMinPriority: view.soundMin.rawValue)
     }
 
-    /// Server-sent events: a `snapshot` first (the page replaces what it shows), then an `alarm`
-    /// per committed alarm event, a `status` when the strip may have changed, pings while idle.
-    /// The browser's EventSource reconnects by itself and gets a fresh snapshot.
-    private func eventStream(_ s: BoardSessions.Session) async -> Response {
-        // Subscribed before the snapshot is read: an event in between is shown twice, never lost.
-        let feed = alarms.bus.feed()
+    /// Server-sent events: a `snapshot` first (the page replaces what it shows), then one
+    /// `alarms` message (an array of rows) per batch of committed alarm events, a `status` when
+    /// the strip may have changed, pings while idle; all but the snapshot shared with every board
+    /// (`BoardFeed`). The browser's EventSource reconnects by itself and gets a fresh snapshot.
+    func eventStream(_ s: BoardSessions.Session) async -> Response {
+        // Joined before the snapshot is read: an event in between is shown twice, never lost.
+        let (id, messages) = feed.join()
         let first = await snapshot(s)
-        let view = view, reader = statusReader, every = statusEvery
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: ResponseBody { writer in
-            let (chunks, out) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(20_000))
-            out.yield("retry: 2000\n\n" + Self.sse("snapshot", first))
-            let dirty = Flag()
-            let pump = Task {
-                do {
-                    for try await event in feed {
-                        if let a = event.alarm { out.yield(Self.sse("alarm", view.row(a))) }
-                        dirty.set()
-                        if Task.isCancelled { break }
-                    }
-                } catch {}
-                out.finish()
-            }
-            let strip = Task {
-                var quiet = 0
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: every)
-                    if dirty.take() {
-                        out.yield(Self.sse("status", await reader.status()))
-                        quiet = 0
-                    } else {
-                        quiet += 1
-                        if quiet >= 15 { out.yield(": ping\n\n"); quiet = 0 }
-                    }
-                }
-            }
-            defer { pump.cancel(); strip.cancel() }
-            for await chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: ResponseBody { [feed] writer in
+            defer { feed.leave(id) }
+            var opening = ByteBuffer(string: "retry: 2000\n\n")
+            opening.writeImmutableBuffer(BoardFeed.message("snapshot", first))
+            try await writer.write(opening)
+            for await message in messages { try await writer.write(message) }
             try await writer.finish(nil)
         })
-    }
-
-    static func sse(_ event: String, _ value: some Encodable) -> String {
-        let data = (try? ControlJSON.encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-        return "event: \(event)\ndata: \(data)\n\n"
     }
 
     // MARK: actions
@@ -334,11 +313,4 @@ final class BoardRoutes: Sendable {
     func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
         Daemon.error(status, message, ControlError.code(for: status))
     }
-}
-
-/// A flag set by one task and taken by another.
-final class Flag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set() { value.store(true, ordering: .relaxed) }
-    func take() -> Bool { value.exchange(false, ordering: .relaxed) }
 }

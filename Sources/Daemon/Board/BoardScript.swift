@@ -60,7 +60,7 @@ enum BoardScript {
     function later() { if (!drawPending) { drawPending = true; setTimeout(draw, 30); } }
     function strip(s) {
       const items = [];
-      for (const b of s.buses) items.push(`<span class="item"><b>总线 ${esc(b.id)}</b>${b.lost.length ? '<span class="bad">通讯中断：' + esc(b.lost.join('、')) + '</span>' : b.devices + ' 台设备正常'}</span>`);
+      for (const b of s.buses) items.push(`<span class="item"><b>总线 ${esc(b.id)}</b>${b.lost.length ? '<span class="bad">通信中断：' + esc(b.lost.join('、')) + '</span>' : b.devices + ' 台设备正常'}</span>`);
       for (const a of s.areas) items.push(`<span class="item"><b>${esc(a.name)}</b>${a.disarmed ? (a.armed ? a.armed + ' 布防 / ' + a.disarmed + ' 撤防' : '撤防') : '布防'}</span>`);
       items.push(`<span class="item"><b>搁置</b>${s.shelved}</span>`);
       items.push(`<span class="item"><b>停用防区</b>${s.out_of_service.length ? esc(s.out_of_service.join('、')) : '无'}</span>`);
@@ -113,10 +113,11 @@ enum BoardScript {
         for (const a of s.alarms) alarms.set(a.id, a);
         strip(s.status); draw();
       });
-      source.addEventListener('alarm', e => {
+      // One message per batch of committed events (a flood is one): its rows in commit order,
+      // each applied as if it had come alone; one redraw after them.
+      source.addEventListener('alarms', e => {
         lastMessage = Date.now();
-        const a = JSON.parse(e.data);
-        if (a.closed) alarms.delete(a.id); else alarms.set(a.id, a);
+        for (const a of JSON.parse(e.data)) { if (a.closed) alarms.delete(a.id); else alarms.set(a.id, a); }
         later();
       });
       source.addEventListener('status', e => { lastMessage = Date.now(); strip(JSON.parse(e.data)); });

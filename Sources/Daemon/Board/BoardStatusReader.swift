@@ -26,7 +26,7 @@ struct BoardStatusReader: Sendable {
             let armed = zones.filter { control[$0.id]?.armed ?? false }.count
             return BoardStatus.AreaLine(id: area.id, name: area.name, armed: armed, disarmed: zones.count - armed)
         }
-        let oos = control.filter(\.value.outOfService).keys.sorted().map { id in config.zones.first { $0.id == id }?.name ?? id }
+        let oos = control.filter(\.value.outOfService).keys.sorted().map { id in config.zone(id: id)?.name ?? id }
         let lastSelfTest = try? await journal.reading { try $0.lastCompleteSelfTest() }
         let since = now().addingTimeInterval(-15 * 60)
         var sensors: [BoardStatus.SensorLine] = []

@@ -1,5 +1,6 @@
 import Alarms
 import Foundation
+import Notify
 import SiteConfig
 
 /// One open alarm as the board shows it: the words for its type and condition, its zone's area,
@@ -60,34 +61,26 @@ struct BoardSnapshot: Sendable, Codable {
 /// The board's words and order, pure over the config.
 struct BoardView: Sendable {
     let config: SiteConfig
-    /// Zones and area names by id: a row is made per alarm per board, thousands in a flood.
-    private let zones: [String: Zone]
+    /// Area names by id (zones are looked up through the config's index): a row is made per
+    /// alarm (once for all boards), thousands in a flood.
     private let areaNames: [String: String]
     var soundMin: Priority { config.board?.soundMinPriority ?? .high }
 
     init(config: SiteConfig) {
         self.config = config
-        zones = Dictionary(config.zones.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         areaNames = Dictionary(config.areas.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
-    static let typeWords: [String: String] = [
-        "perimeter": "周界", "entry_exit": "出入口", "24h": "24小时防区", "tamper": "防拆", "fire": "火警", "panic": "紧急按钮",
-        "sensor": "环境传感器", "equipment": "设备状态", "device": "设备通讯", "system": "系统",
-    ]
-    static let conditionWords: [String: String] = [
-        "alarm": "报警", "tamper": "防拆", "fault": "故障", "high": "超上限", "low": "超下限", "comm-loss": "通讯中断",
-        "self-test-missed": "自检未完成", "delivery-failure": "通知发送失败", "retention-shortfall": "录像保存不足",
-        "recording-stopped": "录像中断", "retention-at-risk": "录像保存有风险", "disk-full": "磁盘满",
-    ]
+    /// The type column's word for an alarm's category (the words are `AlarmVocabulary`'s, shared with the messages).
+    static func typeWord(_ category: String) -> String { AlarmVocabulary.categoryName(category) ?? category }
 
     func row(_ a: Alarm) -> BoardRow {
-        let zone = a.source.kind == .zone ? zones[a.source.id] : nil
+        let zone = a.source.kind == .zone ? config.zone(id: a.source.id) : nil
         let area = zone?.area.map { id in areaNames[id] ?? id }
         let sounds = a.state == .unacknowledged && a.shelved == nil && a.priority.rank <= soundMin.rank
         return BoardRow(
             id: a.id, source: a.source.id, sourceKind: a.source.kind.rawValue, name: a.name,
-            type: Self.typeWords[a.category] ?? a.category, condition: Self.conditionWords[a.condition.rawValue] ?? a.condition.rawValue,
+            type: Self.typeWord(a.category), condition: AlarmVocabulary.conditionName(a.condition),
             area: area, priority: a.priority.rawValue, rank: a.priority.rank, state: a.state.rawValue, active: a.active,
             raisedAt: a.raisedAt, updatedAt: a.updatedAt, acknowledgedBy: a.acknowledgedBy, cameras: zone?.cameras ?? [],
             instructions: zone.map(config.instructions(for:)), notes: a.notes, shelvedUntil: a.shelved?.until,

@@ -5,6 +5,7 @@ import Hummingbird
 import Journal
 import Modbus
 import Polling
+import Records
 import SiteConfig
 
 /// `GET /v1/health` and `GET /v1/status`: is the daemon answering, and the room at a glance.
@@ -36,7 +37,7 @@ struct StatusRoutes: Sendable {
                                    failures: s.failures, overruns: s.overruns)
         }
         let oos = control.filter(\.value.outOfService).sorted { $0.key < $1.key }.map { id, c in
-            StatusReport.ZoneOutOfService(zone: id, name: config.zones.first { $0.id == id }?.name ?? id, by: c.outOfServiceBy,
+            StatusReport.ZoneOutOfService(zone: id, name: config.zone(id: id)?.name ?? id, by: c.outOfServiceBy,
                                           reason: c.outOfServiceReason, since: c.outOfServiceAt)
         }
         // A failed read is the answer (500, saying so): a journal_seq of 0 would look like an empty journal.
@@ -49,6 +50,12 @@ struct StatusRoutes: Sendable {
                             shelved: open.filter { $0.shelved != nil }, alarmsByState: byState, commLost: lost,
                             chattering: open.filter(\.chattering).map(\.id), journalSeq: seq)
         report.uplink = uplink.map { UplinkStatus($0.snapshot(journalSeq: seq)) }
+        // Inside but not approved yet: a read that fails is said, never shown as "nobody waits".
+        do {
+            report.visitorsAwaitingApproval = VisitorAwaitingApproval.waiting(try await alarms.journal.reading { try $0.visitors(since: nil) })
+        } catch {
+            throw JournalUnreadable(reading: "the visitors inside", underlying: error)
+        }
         return report
     }
 }
