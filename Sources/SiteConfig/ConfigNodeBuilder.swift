@@ -40,18 +40,19 @@ struct ConfigNodeBuilder {
         var failure: Failure?
     }
 
-    /// A mapping or a list not yet closed.
+    /// A mapping or a list not yet closed. Its items or pairs so far sit at the end of the builder's
+    /// `items` or `pairs`, from `start`: one array per kind for the whole file, so that a closed
+    /// container is copied once into an array of exactly its size (no array grown per mapping).
     private struct Open {
         let isMapping: Bool
         let position: ConfigNode.Position
         let anchor: String?
-        var items: [ConfigNode] = []
-        var pairs: [ConfigNode.Pair] = []
+        let start: Int
         /// A mapping's key waiting for its value.
         var key: ConfigNode?
         /// Where each key that was used again was first used, by its text.
         var firstUses: [String: ConfigNode.Position] = [:]
-        /// The index of each key by its text, once the mapping is long (a short one is searched).
+        /// The place in `pairs` of each key by its text, once the mapping is long (a short one is searched).
         var index: [String: Int]?
     }
 
@@ -59,6 +60,8 @@ struct ConfigNodeBuilder {
     private static let indexedMapping = 16
 
     private var open: [Open] = []
+    private var items: [ConfigNode] = []
+    private var pairs: [ConfigNode.Pair] = []
     private var anchors: [String: ConfigNode] = [:]
     private var parsed = Parsed()
 
@@ -99,13 +102,21 @@ struct ConfigNodeBuilder {
                 guard let node = anchors[name] else { return failed(.undefinedAlias(name: name, at: at)) }
                 add(node)
             case YAML_SEQUENCE_START_EVENT:
-                open.append(Open(isMapping: false, position: at, anchor: Self.string(event.data.sequence_start.anchor)))
+                open.append(Open(isMapping: false, position: at, anchor: Self.string(event.data.sequence_start.anchor),
+                                 start: items.count))
             case YAML_MAPPING_START_EVENT:
-                open.append(Open(isMapping: true, position: at, anchor: Self.string(event.data.mapping_start.anchor)))
+                open.append(Open(isMapping: true, position: at, anchor: Self.string(event.data.mapping_start.anchor),
+                                 start: pairs.count))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let done = open.removeLast()
-                let node = done.isMapping ? ConfigNode.mapping(done.pairs, at: done.position)
-                    : ConfigNode.sequence(done.items, at: done.position)
+                let node: ConfigNode
+                if done.isMapping {
+                    node = .mapping(Array(pairs[done.start...]), at: done.position)
+                    pairs.removeSubrange(done.start...)
+                } else {
+                    node = .sequence(Array(items[done.start...]), at: done.position)
+                    items.removeSubrange(done.start...)
+                }
                 remember(node, as: done.anchor)
                 add(node)
             default:
@@ -130,10 +141,10 @@ struct ConfigNodeBuilder {
         guard !open.isEmpty else { parsed.root = node; return }
         let top = open.count - 1
         if !open[top].isMapping {
-            open[top].items.append(node)
+            items.append(node)
         } else if let key = open[top].key {
             open[top].key = nil
-            Self.addPair(key, node, to: &open[top], duplicates: &parsed.duplicates)
+            Self.addPair(key, node, to: &open[top], pairs: &pairs, duplicates: &parsed.duplicates)
         } else {
             open[top].key = node
         }
@@ -141,36 +152,37 @@ struct ConfigNodeBuilder {
 
     /// A key used again is reported at this use, naming its first; its earlier pair goes, so the
     /// later value is read, at the later key's place (as when Yams' duplicates were renamed away).
-    private static func addPair(_ key: ConfigNode, _ value: ConfigNode, to mapping: inout Open, duplicates: inout [Duplicate]) {
-        if case .scalar(let name) = key, let earlier = earlierUse(of: name, in: mapping) {
-            let first = mapping.firstUses[name.text] ?? mapping.pairs[earlier].key.position
+    private static func addPair(_ key: ConfigNode, _ value: ConfigNode, to mapping: inout Open,
+                                pairs: inout [ConfigNode.Pair], duplicates: inout [Duplicate]) {
+        if case .scalar(let name) = key, let earlier = earlierUse(of: name, in: mapping, pairs: pairs) {
+            let first = mapping.firstUses[name.text] ?? pairs[earlier].key.position
             mapping.firstUses[name.text] = first
             duplicates.append(Duplicate(name: name.text, at: name.position, first: first))
-            mapping.pairs.remove(at: earlier)
-            if mapping.index != nil { mapping.index = index(of: mapping.pairs) }
+            pairs.remove(at: earlier)
+            if mapping.index != nil { mapping.index = index(of: pairs, from: mapping.start) }
         }
-        mapping.pairs.append(ConfigNode.Pair(key: key, value: value))
-        if mapping.index == nil && mapping.pairs.count > Self.indexedMapping {
-            mapping.index = index(of: mapping.pairs)
+        pairs.append(ConfigNode.Pair(key: key, value: value))
+        if mapping.index == nil && pairs.count - mapping.start > Self.indexedMapping {
+            mapping.index = index(of: pairs, from: mapping.start)
         } else if mapping.index != nil, let text = key.scalarText {
-            mapping.index?[text] = mapping.pairs.count - 1
+            mapping.index?[text] = pairs.count - 1
         }
     }
 
-    private static func earlierUse(of key: ConfigNode.Scalar, in mapping: Open) -> Int? {
+    private static func earlierUse(of key: ConfigNode.Scalar, in mapping: Open, pairs: [ConfigNode.Pair]) -> Int? {
         if let index = mapping.index {
             guard let i = index[key.text] else { return nil }
-            if case .scalar(let other) = mapping.pairs[i].key, sameKey(other, key) { return i }
+            if case .scalar(let other) = pairs[i].key, sameKey(other, key) { return i }
         }
-        return mapping.pairs.firstIndex { pair in
+        return pairs[mapping.start...].firstIndex { pair in
             if case .scalar(let other) = pair.key { return sameKey(other, key) }
             return false  // a list or mapping as a key: never a config key (`check` says so), not compared
         }
     }
 
-    private static func index(of pairs: [ConfigNode.Pair]) -> [String: Int] {
+    private static func index(of pairs: [ConfigNode.Pair], from start: Int) -> [String: Int] {
         var index: [String: Int] = [:]
-        for (i, pair) in pairs.enumerated() { if let text = pair.key.scalarText { index[text] = i } }
+        for i in start..<pairs.count { if let text = pairs[i].key.scalarText { index[text] = i } }
         return index
     }
 
