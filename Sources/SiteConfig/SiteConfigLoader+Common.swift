@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// What every section reads with: lists with unique ids, point references, priorities, times of day.
 extension SiteConfigLoader.Reader {
@@ -12,7 +11,7 @@ extension SiteConfigLoader.Reader {
     /// them are not reported a second time as "not defined".
     func declaredIDs(_ top: YMap, _ key: String) -> Set<String> {
         guard let items = top[key]?.node.sequence else { return [] }
-        return Set(items.compactMap { $0.mapping?["id"]?.string })
+        return Set(items.compactMap { $0["id"]?.scalarText })
     }
 
     struct Item<T> { let node: YNode; let value: T }
@@ -21,7 +20,7 @@ extension SiteConfigLoader.Reader {
                      read: (YMap) -> T?) -> [Item<T>] {
         let node = required ? top.required(key, in: "the site config") : top[key]
         guard let node else { return [] }
-        if node.node.null != nil { return [] }
+        if node.node.isNull { return [] }
         guard let items = node.list(key) else { return [] }
         var out: [Item<T>] = []
         var seen: [String: SourceLocation] = [:]

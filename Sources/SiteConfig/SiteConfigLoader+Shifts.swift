@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// `shifts:` (covering the day exactly once), the people on them, and `escalation:`.
 extension SiteConfigLoader.Reader {

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A position in a source file.
 public struct SourceLocation: Sendable, Hashable {
@@ -23,30 +22,30 @@ final class DiagnosticSink {
 
 /// A YAML node with its file, for reading typed values and reporting where a value is wrong.
 struct YNode {
-    let node: Node
+    let node: ConfigNode
     let file: String
     let sink: DiagnosticSink
 
     var location: SourceLocation {
-        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        let at = node.position
+        return SourceLocation(file: file, line: Int(at.line), column: Int(at.column))
     }
 
     func error(_ message: String) { sink.add(location, message) }
     func warning(_ message: String) { sink.warn(location, message) }
 
-    var scalarText: String? { node.scalar?.string }
+    var scalarText: String? { node.scalarText }
 
     // MARK: scalars
 
     func string(_ what: String) -> String? {
-        guard let s = node.scalar else { error("\(what) must be a text value"); return nil }
-        return s.string
+        guard let s = node.scalarText else { error("\(what) must be a text value"); return nil }
+        return s
     }
 
     /// An integer within `range` (every number of a config has one), written in decimal, with `_`, or as 0x hex.
     func int(_ what: String, in range: ClosedRange<Int>) -> Int? {
-        guard let s = node.scalar, let v = Int(s.string.replacingOccurrences(of: "_", with: ""))
-                ?? Self.hexInt(s.string)
+        guard let s = node.scalarText, let v = Int(s.contains("_") ? s.filter { $0 != "_" } : s) ?? Self.hexInt(s)
         else { error("\(what) must be an integer, not '\(scalarText ?? "a collection")'"); return nil }
         if !range.contains(v) {
             error("\(what) \(v) is out of range \(range.lowerBound)...\(range.upperBound)")
@@ -81,16 +80,16 @@ struct YNode {
     }
 
     private func finiteDouble(_ what: String) -> Double? {
-        guard let s = node.scalar, let v = Double(s.string) ?? Self.hexInt(s.string).map(Double.init)
+        guard let s = node.scalarText, let v = Double(s) ?? Self.hexInt(s).map(Double.init)
         else { error("\(what) must be a number, not '\(scalarText ?? "a collection")'"); return nil }
-        guard v.isFinite else { error("\(what) must be a finite number, not '\(s.string)'"); return nil }
+        guard v.isFinite else { error("\(what) must be a finite number, not '\(s)'"); return nil }
         return v
     }
 
     static func format(_ v: Double) -> String { String(format: "%g", v) }
 
     func bool(_ what: String) -> Bool? {
-        switch node.scalar?.string.lowercased() {
+        switch node.scalarText?.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default: error("\(what) must be true or false"); return nil
@@ -98,7 +97,7 @@ struct YNode {
     }
 
     func stringList(_ what: String) -> [String]? {
-        guard case .sequence(let seq) = node else { error("\(what) must be a list"); return nil }
+        guard let seq = node.sequence else { error("\(what) must be a list"); return nil }
         var out: [String] = []
         for item in seq {
             if let s = YNode(node: item, file: file, sink: sink).string("each entry of \(what)") { out.append(s) }
@@ -107,36 +106,41 @@ struct YNode {
     }
 
     func list(_ what: String) -> [YNode]? {
-        guard case .sequence(let seq) = node else { error("\(what) must be a list"); return nil }
+        guard let seq = node.sequence else { error("\(what) must be a list"); return nil }
         return seq.map { YNode(node: $0, file: file, sink: sink) }
     }
 
     func map(_ what: String) -> YMap? {
-        guard case .mapping(let m) = node else { error("\(what) must be a mapping of keys to values"); return nil }
-        return YMap(mapping: m, at: self)
+        guard let pairs = node.pairs else { error("\(what) must be a mapping of keys to values"); return nil }
+        return YMap(pairs: pairs, at: self)
     }
 }
 
 /// A YAML mapping read key by key; `finish(allowed:)` reports keys that nobody asked for.
+///
+/// It reads the tree's own pairs (no copy per mapping) and finds a key by looking at each: a
+/// config's mappings hold a handful of keys, where that beats hashing.
 struct YMap {
-    let entries: [(key: YNode, value: YNode)]
+    let pairs: [ConfigNode.Pair]
     let at: YNode
 
-    init(mapping: Node.Mapping, at: YNode) {
+    init(pairs: [ConfigNode.Pair], at: YNode) {
+        self.pairs = pairs
         self.at = at
-        // A renamed duplicate key is reported already (see DuplicateKeys); its later use is the one read.
-        entries = mapping.filter { !DuplicateKeys.isPlaceholder($0.key) }.map {
-            (YNode(node: $0.key, file: at.file, sink: at.sink), YNode(node: $0.value, file: at.file, sink: at.sink))
-        }
     }
 
-    var keys: [String] { entries.compactMap { $0.key.scalarText } }
+    private func wrap(_ node: ConfigNode) -> YNode { YNode(node: node, file: at.file, sink: at.sink) }
+
+    /// Every key and value, in file order (a duplicate key once, at its later use: see `ConfigNodeBuilder`).
+    var entries: [(key: YNode, value: YNode)] { pairs.map { (wrap($0.key), wrap($0.value)) } }
+
+    var keys: [String] { pairs.compactMap { $0.key.scalarText } }
 
     subscript(_ key: String) -> YNode? {
-        entries.first { $0.key.scalarText == key }?.value
+        pairs.first { $0.key.scalarText == key }.map { wrap($0.value) }
     }
 
-    func keyNode(_ key: String) -> YNode? { entries.first { $0.key.scalarText == key }?.key }
+    func keyNode(_ key: String) -> YNode? { pairs.first { $0.key.scalarText == key }.map { wrap($0.key) } }
 
     /// Reports a required key that is absent, at the mapping's own position.
     func required(_ key: String, in what: String) -> YNode? {
@@ -148,7 +152,8 @@ struct YMap {
     /// Reports unknown and duplicate keys, with a suggestion when one is close to a known key.
     func check(allowed: [String], in what: String) {
         var seen = Set<String>()
-        for (key, _) in entries {
+        for pair in pairs {
+            let key = wrap(pair.key)
             guard let name = key.scalarText else { key.error("\(what) has a key that is not text"); continue }
             if !seen.insert(name).inserted { key.error("\(what) has key '\(name)' twice") }
             if !allowed.contains(name) {
@@ -177,58 +182,56 @@ func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 /// Parses a YAML file into a node, turning syntax errors into diagnostics. Every duplicate key is
-/// reported (not only the first), and parsing goes on past them to the file's other mistakes.
+/// reported (not only the first), and reading goes on past them to the file's other mistakes.
 func parseYAML(text: String, file: String, sink: DiagnosticSink) -> YNode? {
-    var duplicates = DuplicateKeys(text: text)
-    while true {
-        do {
-            guard let node = try Yams.compose(yaml: duplicates.text) else {
-                sink.add(SourceLocation(file: file, line: 1, column: 1), "the file is empty")
-                return nil
-            }
-            let root = YNode(node: node, file: file, sink: sink)
-            duplicates.report(in: node, file: file, sink: sink)
-            return root
-        } catch let e as YamlError {
-            if case .duplicatedKeysInMapping(let names, let context) = e, duplicates.rename(names.first, at: context.mark) {
-                continue
-            }
-            add(e, text: duplicates.text, file: file, sink: sink)
-            duplicates.report(in: nil, file: file, sink: sink)
-            return nil
-        } catch {
-            sink.add(SourceLocation(file: file, line: 1, column: 1), "YAML: \(error)")
-            return nil
-        }
+    let parsed = ConfigNodeBuilder.parse(text)
+    for d in parsed.duplicates {
+        sink.add(SourceLocation(file: file, at: d.at),
+                 "duplicate key '\(d.name)' (first at line \(d.first.line), column \(d.first.column)); give each key once")
+    }
+    if let failure = parsed.failure {
+        add(failure, text: text, file: file, sink: sink)
+        return nil
+    }
+    guard let root = parsed.root else {
+        sink.add(SourceLocation(file: file, line: 1, column: 1), "the file is empty")
+        return nil
+    }
+    return YNode(node: root, file: file, sink: sink)
+}
+
+extension SourceLocation {
+    init(file: String, at: ConfigNode.Position) {
+        self.init(file: file, line: Int(at.line), column: Int(at.column))
     }
 }
 
-private func add(_ e: YamlError, text: String, file: String, sink: DiagnosticSink) {
-    switch e {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-        sink.add(SourceLocation(file: file, line: mark.line, column: mark.column),
-                 "YAML syntax: \(problem)\(flowIndexHint(problem: problem, text: text, at: mark))")
-    case .composer(_, let problem, let mark, _):
-        sink.add(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML: \(problem)")
-    case .duplicatedKeysInMapping(let duplicates, let context):
-        sink.add(SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
-                 "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in this mapping")
-    case .reader(let problem, _, _, _):
-        // Never the error's own description: it quotes the file, and with it a webhook's key.
+/// The wording (and the positions) are those the Yams-based reader gave.
+private func add(_ failure: ConfigNodeBuilder.Failure, text: String, file: String, sink: DiagnosticSink) {
+    switch failure {
+    case .syntax(let problem, let at):
+        sink.add(SourceLocation(file: file, at: at), "YAML syntax: \(problem)\(flowIndexHint(problem: problem, text: text, at: at))")
+    case .undefinedAlias(let name, let at):
+        sink.add(SourceLocation(file: file, at: at),
+                 "YAML: found undefined alias '*\(name)'; an alias must come after its anchor '&\(name)'")
+    case .anotherDocument(let at):
+        sink.add(SourceLocation(file: file, at: at), "YAML: but found another document; a config file holds one document")
+    case .reader(let problem):
+        // Never more than libyaml's problem: the text around it may hold a webhook's key.
         sink.add(SourceLocation(file: file, line: 1, column: 1), "YAML: \(problem)")
-    default:
+    case .outOfMemory:
         sink.add(SourceLocation(file: file, line: 1, column: 1), "YAML: the file cannot be read as YAML")
     }
 }
 
 /// Inside `{ }`, `[` opens a list, so an unquoted `di-1.di[0]` ends at `di-1.di` and the parser
 /// stops at the `[`: say to quote it.
-private func flowIndexHint(problem: String, text: String, at mark: Mark) -> String {
+private func flowIndexHint(problem: String, text: String, at mark: ConfigNode.Position) -> String {
     guard problem.contains("expected ',' or '}'"),
-          let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first
+          let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(Int(mark.line) - 1).first
     else { return "" }
     let scalars = Array(line.unicodeScalars)
-    let i = mark.column - 1
+    let i = Int(mark.column) - 1
     guard i > 0, i < scalars.count, scalars[i] == "[" else { return "" }
     let stops: Set<Unicode.Scalar> = [" ", "{", ",", ":"]
     var start = i
