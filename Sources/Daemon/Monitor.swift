@@ -62,7 +62,7 @@ public final class Monitor: Service, Sendable {
         let requests = config.devices.reduce(0) { $0 + config.plan(for: $1).requests.count }
         logger.notice("watching \(config.siteName): \(Count.of(config.buses.count, "bus", "buses")), \(Count.of(config.devices.count, "device")), \(Count.of(config.zones.count, "zone")), \(Count.of(config.sensors.count, "sensor")), \(Count.of(config.equipment.count, "equipment point")); \(Count.of(requests, "request")) per scan")
         for w in workers { w.start() }
-        // The config's parse (Yams' node trees) is over: its pages go back.
+        // The config's parse (its node tree) is over: its pages go back.
         HeapTrim.release()
         await withTaskCancellationOrGracefulShutdownHandler {
             var lastWake = ContinuousClock.now

@@ -22,8 +22,11 @@ extension SiteConfigLoader.Reader {
         guard let node else { return [] }
         if node.node.isNull { return [] }
         guard let items = node.list(key) else { return [] }
+        // Sized once: growing a list of 12,800 zones by doubling held both copies at the peak.
         var out: [Item<T>] = []
+        out.reserveCapacity(items.count)
         var seen: [String: SourceLocation] = [:]
+        seen.reserveCapacity(items.count)
         for item in items {
             guard let m = item.map("each entry of \(key)") else { continue }
             if let idNode = m["id"], let id = idNode.scalarText {

@@ -66,6 +66,8 @@ extension SiteConfigLoader.Reader {
         var refs: [PointRef: String] = [:]
         var inputs: [PhysicalPoint: String] = [:]
         var tests: [PhysicalPoint: String] = [:]
+        refs.reserveCapacity(zones.count)
+        inputs.reserveCapacity(zones.count)
         for z in zones {
             let zone = z.value, m = z.node.map("zone")
             if let other = refs[zone.input] {
