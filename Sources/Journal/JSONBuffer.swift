@@ -1,13 +1,18 @@
 /// JSON written forward into bytes, spelled as Foundation's `JSONEncoder` spells it (so a row reads
-/// the same whichever wrote it): strings with `"`, `\`, `/` and U+0000-U+001F escaped and everything
-/// else as UTF-8, numbers as Swift's shortest round-trip description with a trailing ".0" dropped.
+/// the same whichever wrote it): strings with `"`, `\`, U+0000-U+001F (and `/` unless the style
+/// says not) escaped and everything else as UTF-8, numbers as Swift's shortest round-trip
+/// description with a trailing ".0" dropped, dates as the style says (JournalJSON+Dates.swift).
 /// The caller writes keys in sorted order itself; this only keeps the commas.
 struct JSONBuffer {
     private(set) var bytes: [UInt8] = []
+    let style: JournalJSON.Style
     /// Whether the next key or array element needs a comma before it.
     private var afterValue = false
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int, style: JournalJSON.Style) {
+        self.style = style
+        bytes.reserveCapacity(capacity)
+    }
 
     var count: Int { bytes.count }
 
@@ -47,6 +52,15 @@ struct JSONBuffer {
     }
 
     /// Bytes that are already one JSON value (an alarm written before).
+    /// ASCII text that needs no escape (a date the style spelled).
+    mutating func ascii(_ text: some Collection<UInt8>) {
+        bytes.append(contentsOf: text)
+    }
+
+    mutating func ascii(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
     mutating func splice(_ json: ArraySlice<UInt8>) {
         bytes.append(contentsOf: json)
         afterValue = true
@@ -75,12 +89,14 @@ struct JSONBuffer {
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
+        // With slashes kept as they are, "a quote" again: already escaped, so no extra test per byte.
+        let slash: UInt8 = style.escapesSlashes ? UInt8(ascii: "/") : UInt8(ascii: "\"")
         value.withUTF8 { utf8 in
             // Runs that need no escape are copied whole; only the rare escaped byte is looked at twice.
             var start = 0
             for i in 0..<utf8.count {
                 let b = utf8[i]
-                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == UInt8(ascii: "/") else { continue }
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == slash else { continue }
                 if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
                 escape(b)
                 start = i + 1

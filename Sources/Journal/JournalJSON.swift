@@ -6,23 +6,34 @@ import SiteConfig
 /// The journal's JSON for events, alarms and zone control, written by hand: the same JSON the
 /// journal's `JSONEncoder` writes (keys sorted, nil optionals left out, dates as seconds since
 /// 1970, enums as raw values), read back by the same decoder, at a fraction of the cost (the
-/// encoder was a fifth of the daemon's CPU in a 5,000-zone storm).
+/// encoder was a fifth of the daemon's CPU in a 5,000-zone storm). The uplink's MQTT payloads are
+/// written here too, in the uplink's style (`Style.uplink`).
 ///
 /// Each member is written here by name: a field added to one of these types must be added here
-/// too (JournalJSONTests compares every type with JSONEncoder's output and fails until it is).
+/// too (JournalTests.JSONBodies compares every type with JSONEncoder's output, in both styles, and
+/// fails until it is).
 public enum JournalJSON {
     /// An event's body as the journal stores it: the event with its alarm without notes
     /// (`Journal.storedBody`).
     public static func body(of event: AlarmEvent) throws -> [UInt8] {
-        try body(of: event, alarm: event.alarm.map(encode))
+        try body(of: event, alarm: event.alarm.map { try encode($0) })
     }
 
     /// An alarm's row as the journal stores it, notes and all.
     public static func row(of alarm: Alarm) throws -> [UInt8] { try encode(alarm).bytes }
 
+    /// The whole event, its alarm's notes and its seq included, as `style` spells it (the uplink's
+    /// `PREFIX/events` payload).
+    public static func event(_ event: AlarmEvent, style: Style) throws -> [UInt8] {
+        try body(of: event, alarm: event.alarm.map { try encode($0, style: style) }, keepingNotes: true, style: style)
+    }
+
+    /// The whole alarm as `style` spells it (the uplink's retained `PREFIX/alarms/ID` payload).
+    public static func alarm(_ alarm: Alarm, style: Style) throws -> [UInt8] { try encode(alarm, style: style).bytes }
+
     /// A zone's control row.
     public static func row(of zone: ZoneControl) throws -> [UInt8] {
-        var out = JSONBuffer(capacity: 160)
+        var out = JSONBuffer(capacity: 160, style: .journal)
         out.beginObject()
         out.key("armed"); out.bool(zone.armed)
         if let v = zone.armedAt { out.key("armedAt"); try out.date(v, "armedAt") }
@@ -47,7 +58,7 @@ public enum JournalJSON {
         public init(_ events: [AlarmEvent]) throws {
             var latest: [Int: (alarm: Alarm, encoded: EncodedAlarm)] = [:]
             self.events = try events.map { e in
-                let alarm = try e.alarm.map(JournalJSON.encode)
+                let alarm = try e.alarm.map { try JournalJSON.encode($0) }
                 if let a = e.alarm, let alarm { latest[a.id] = (a, alarm) }
                 return String(decoding: try JournalJSON.body(of: e, alarm: alarm), as: UTF8.self)
             }
@@ -71,12 +82,16 @@ public enum JournalJSON {
         private static let noNotes: [UInt8] = [UInt8(ascii: "["), UInt8(ascii: "]")]
     }
 
-    /// The event's body with `alarm` (the event's alarm, written before) in it without notes.
-    static func body(of event: AlarmEvent, alarm: EncodedAlarm?) throws -> [UInt8] {
-        var out = JSONBuffer(capacity: 256 + (alarm?.bytes.count ?? 0))
+    /// The event with `alarm` (the event's alarm, written before in the same style) in it, without
+    /// its notes unless `keepingNotes`.
+    static func body(of event: AlarmEvent, alarm: EncodedAlarm?, keepingNotes: Bool = false, style: Style = .journal) throws -> [UInt8] {
+        var out = JSONBuffer(capacity: 256 + (alarm?.bytes.count ?? 0), style: style)
         out.beginObject()
         if let actor = event.actor { out.key("actor"); write(actor, to: &out) }
-        if let alarm { out.key("alarm"); alarm.spliceWithoutNotes(into: &out) }
+        if let alarm {
+            out.key("alarm")
+            if keepingNotes { out.splice(alarm.bytes[...]) } else { alarm.spliceWithoutNotes(into: &out) }
+        }
         out.key("kind"); out.string(event.kind.rawValue)
         if let v = event.seq { out.key("seq"); out.integer(v) }
         if let v = event.text { out.key("text"); out.string(v) }
@@ -87,8 +102,8 @@ public enum JournalJSON {
         return out.bytes
     }
 
-    static func encode(_ alarm: Alarm) throws -> EncodedAlarm {
-        var out = JSONBuffer(capacity: 512)
+    static func encode(_ alarm: Alarm, style: Style = .journal) throws -> EncodedAlarm {
+        var out = JSONBuffer(capacity: 512, style: style)
         out.beginObject()
         if let v = alarm.acknowledgedAt { out.key("acknowledgedAt"); try out.date(v, "acknowledgedAt") }
         if let v = alarm.acknowledgedBy { out.key("acknowledgedBy"); out.string(v) }
@@ -166,24 +181,5 @@ public enum JournalJSON {
         }
         out.endArray()
         out.endObject()
-    }
-
-    /// A time JSON cannot hold (NaN or infinite seconds): refused, as JSONEncoder refused it, so a
-    /// broken clock value never becomes a row the journal cannot read back.
-    public struct UnwritableTime: Error, CustomStringConvertible {
-        public let field: String
-        public let seconds: Double
-        public var description: String {
-            "journal: the time in `\(field)` is \(seconds) seconds since 1970, which JSON cannot hold; nothing of this step was committed"
-        }
-    }
-}
-
-extension JSONBuffer {
-    /// A date as seconds since 1970, as `JSONEncoder.DateEncodingStrategy.secondsSince1970`.
-    mutating func date(_ date: Date, _ field: String) throws {
-        let seconds = date.timeIntervalSince1970
-        guard seconds.isFinite else { throw JournalJSON.UnwritableTime(field: field, seconds: seconds) }
-        number(seconds)
     }
 }

@@ -78,6 +78,44 @@ extension JournalTests {
             }
         }
 
+        /// As UplinkMessages' encoder was before JournalJSON wrote the uplink's payloads.
+        static let uplinkEncoder: JSONEncoder = {
+            let e = JSONEncoder()
+            e.dateEncodingStrategy = .iso8601
+            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return e
+        }()
+
+        @Test("the uplink's event and alarm payloads are what its JSONEncoder wrote: whole events with notes and seq, ISO 8601 dates, slashes as they are")
+        func uplinkStyleMatchesEncoder() throws {
+            var events = F.eventKinds.map { F.fullEvent(kind: $0) } + F.eventKinds.map { F.minimalEvent(kind: $0) }
+            var trusted = F.minimalEvent(kind: .acknowledged)
+            trusted.alarm = F.minimalAlarm()
+            trusted.actor = .trusted(name: "值班员", carrier: .unix("duty"))
+            events.append(trusted)
+            for event in events {
+                try Self.expectSameJSON(try JournalJSON.event(event, style: .uplink), try Self.uplinkEncoder.encode(event), "uplink event \(event.kind)")
+            }
+            for alarm in F.states.map({ F.fullAlarm(state: $0) }) + [F.minimalAlarm()] {
+                try Self.expectSameJSON(try JournalJSON.alarm(alarm, style: .uplink), try Self.uplinkEncoder.encode(alarm), "uplink alarm \(alarm.state)")
+            }
+            let payload = String(decoding: try JournalJSON.event(F.fullEvent(), style: .uplink), as: UTF8.self)
+            #expect(payload.contains("消防主机") && payload.contains("F01/") && payload.contains("\"seq\":9000000001"))
+        }
+
+        @Test("uplink dates are spelled as JSONEncoder's ISO 8601 across calendar edges, before 1970, and with fractions cut off")
+        func uplinkDatesMatchEncoder() throws {
+            let seconds: [Double] = [0, -0.5, -1, -86_400, -86_401, 1_764_601_234, 1_764_601_234.999, 1_764_601_199.999_999, 951_782_400.5,
+                                     951_868_799, 951_868_800, -2_203_891_200, -2_208_988_800, 4_107_542_400, 4_102_444_799,
+                                     -12_219_292_800, -12_219_292_801, -12_219_292_800.5, -62_135_596_800, 253_402_300_799.9, 253_402_300_800,
+                                     Date().timeIntervalSince1970]
+            for s in seconds {
+                var event = F.minimalEvent()
+                event.time = Date(timeIntervalSince1970: s)
+                try Self.expectSameJSON(try JournalJSON.event(event, style: .uplink), try Self.uplinkEncoder.encode(event), "uplink time \(s)")
+            }
+        }
+
         @Test("the journal's decoder reads the writer's bytes back to the value written, tricky strings and fractional seconds included")
         func roundTrip() throws {
             for alarm in [F.fullAlarm(), F.minimalAlarm()] {
