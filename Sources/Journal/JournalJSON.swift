@@ -57,6 +57,7 @@ public enum JournalJSON {
 
         public init(_ events: [AlarmEvent]) throws {
             var latest: [Int: (alarm: Alarm, encoded: EncodedAlarm)] = [:]
+            latest.reserveCapacity(events.count)
             self.events = try events.map { e in
                 let alarm = try e.alarm.map { try JournalJSON.encode($0) }
                 if let a = e.alarm, let alarm { latest[a.id] = (a, alarm) }
