@@ -97,4 +97,5 @@ func journalThroughput() async throws {
         let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
         print("batch of \(batch): \(committed) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(committed) / seconds)) events/s")
     }
+    try journalEncodingCost()
 }

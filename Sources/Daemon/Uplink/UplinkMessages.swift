@@ -1,5 +1,5 @@
 import Alarms
-import Foundation
+import Journal
 import MQTT
 
 /// What the uplink publishes, as topics and payloads (DESIGN.md section 6): `PREFIX/status`,
@@ -7,13 +7,6 @@ import MQTT
 struct UplinkMessages: Sendable {
     let prefix: String
     let qos: Int
-
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
 
     var statusTopic: String { "\(prefix)/status" }
     var eventsTopic: String { "\(prefix)/events" }
@@ -26,14 +19,15 @@ struct UplinkMessages: Sendable {
 
     /// The event as JSON carrying its seq (the centre drops a repeat by it), then, for an alarm
     /// event, the alarm's retained state: its JSON while open, empty (the broker forgets the
-    /// topic) once it is closed.
+    /// topic) once it is closed. Written by JournalJSON in the uplink's style (the JSON a JSONEncoder
+    /// with ISO 8601 dates, sorted keys and slashes unescaped wrote; 5,000 per storm).
     func messages(for event: AlarmEvent) throws -> [MQTTMessage] {
-        var out = [MQTTMessage(topic: eventsTopic, payload: Array(try Self.encoder.encode(event)), qos: qos)]
+        var out = [MQTTMessage(topic: eventsTopic, payload: try JournalJSON.event(event, style: .uplink), qos: qos)]
         if let alarm = event.alarm { out.append(try state(of: alarm)) }
         return out
     }
 
     func state(of alarm: Alarm) throws -> MQTTMessage {
-        MQTTMessage(topic: alarmTopic(alarm.id), payload: alarm.isOpen ? Array(try Self.encoder.encode(alarm)) : [], qos: qos, retain: true)
+        MQTTMessage(topic: alarmTopic(alarm.id), payload: alarm.isOpen ? try JournalJSON.alarm(alarm, style: .uplink) : [], qos: qos, retain: true)
     }
 }
