@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Polling", dependencies: ["Modbus", "SiteConfig", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .target(name: "Alarms", dependencies: ["Modbus", "SiteConfig", "Polling", "Access"]),
         .target(name: "Records", dependencies: ["SiteConfig", "Alarms", "Access"]),
-        .target(name: "Journal", dependencies: ["SiteConfig", "Alarms", "Records", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Journal", dependencies: ["SiteConfig", "Access", "Alarms", "Records", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Control", dependencies: ["Alarms", "SiteConfig", "Records", "Access"]),
         .target(
             name: "Notify",
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "SiteConfig"]),
-        .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "SiteConfig", "Polling", "Journal", "Modbus"]),
+        .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "Access", "SiteConfig", "Polling", "Journal", "Modbus", .product(name: "GRDB", package: "GRDB.swift")]),
         // The manual clock the test targets drive injected time with (a library, so it exists once).
         .target(name: "TestClock", path: "Tests/TestClock"),
         .testTarget(
