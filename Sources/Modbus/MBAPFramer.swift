@@ -9,7 +9,11 @@ struct MBAPFrame: Sendable, Equatable {
         let length = pdu.count + 1
         var adu: [UInt8] = []
         adu.reserveCapacity(7 + pdu.count)
-        adu.append(contentsOf: [UInt8(transaction >> 8), UInt8(transaction & 0xFF), 0, 0, UInt8(length >> 8), UInt8(length & 0xFF), unit])
+        // Byte by byte: an array literal here would be one more allocation per request.
+        adu.append(UInt8(transaction >> 8)); adu.append(UInt8(transaction & 0xFF))
+        adu.append(0); adu.append(0)
+        adu.append(UInt8(length >> 8)); adu.append(UInt8(length & 0xFF))
+        adu.append(unit)
         adu.append(contentsOf: pdu)
         return adu
     }

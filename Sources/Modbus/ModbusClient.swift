@@ -128,6 +128,15 @@ public final class ModbusClient {
         }
     }
 
+    /// Reads `count` items of any table and returns the reply's data as it came: bits packed
+    /// eight to a byte, lowest address in the lowest bit; registers as big-endian byte pairs. A
+    /// poller that compares replies with the last ones decodes only those that changed.
+    public func readRaw(_ table: ModbusTable, address: Int, count: Int) throws(ModbusError) -> [UInt8] {
+        let op = { "read \(table.rawValue) address \(address) count \(count) on \(self.endpoint)" }
+        try checkRange(op, address: address, count: count, max: table.maxReadCount)
+        return try transact(.read(table, address: address, count: count), op)
+    }
+
     /// Reads `count` 16-bit registers from a holding or input table.
     public func readRegisters(_ table: ModbusTable, address: Int, count: Int) throws(ModbusError) -> [UInt16] {
         precondition(!table.isBitTable)

@@ -211,9 +211,10 @@ public final class BusWorker: PointSource {
     private func poll(_ poll: DevicePoll, with client: ModbusClient, last: inout LastRead?, lastFrameEnd: inout ContinuousClock.Instant?,
                       clock: ContinuousClock) -> ([String: PointValue], ModbusError?, Int, Bool) {
         let device = poll.device
-        // Each request's reply, by the request's place in the plan (the table says which is used).
-        var words = [[UInt16]](repeating: [], count: poll.requests.count)
-        var bits = [[Bool]](repeating: [], count: poll.requests.count)
+        // Each request's reply as it came, by the request's place in the plan. Shared with the
+        // last good scan until a reply differs: a scan that reads the same allocates no list.
+        var replies = last?.replies ?? [[UInt8]](repeating: [], count: poll.requests.count)
+        var changed = last == nil
         var requests = 0
         var current: ReadRequest?
         var began = clock.now
@@ -227,14 +228,12 @@ public final class BusWorker: PointSource {
                 current = request
                 requests += 1
                 began = clock.now
-                if request.table.isBitTable {
-                    bits[i] = try retryingBusy { () throws(ModbusError) -> [Bool] in
-                        try client.readBits(request.table, address: request.address, count: request.count)
-                    }
-                } else {
-                    words[i] = try retryingBusy { () throws(ModbusError) -> [UInt16] in
-                        try client.readRegisters(request.table, address: request.address, count: request.count)
-                    }
+                let reply = try retryingBusy { () throws(ModbusError) -> [UInt8] in
+                    try client.readRaw(request.table, address: request.address, count: request.count)
+                }
+                if reply != replies[i] {
+                    replies[i] = reply
+                    changed = true
                 }
                 // One clock read ends the request: its duration, the frame gap's start and the progress.
                 let end = clock.now
@@ -256,16 +255,15 @@ public final class BusWorker: PointSource {
             return ([:], error, requests, false)
         }
         statsBox.withLock { $0.requests += requests }
-        if let previous = last, previous.words == words, previous.bits == bits { return (previous.values, nil, requests, true) }
-        let values = decode(poll, words: words, bits: bits)
-        last = LastRead(words: words, bits: bits, values: values)
+        if !changed, let previous = last { return (previous.values, nil, requests, true) }
+        let values = decode(poll, replies: replies)
+        last = LastRead(replies: replies, values: values)
         return (values, nil, requests, false)
     }
 
     /// A device's replies of its last good scan and their decoded values.
     private struct LastRead {
-        let words: [[UInt16]]
-        let bits: [[Bool]]
+        let replies: [[UInt8]]
         let values: [String: PointValue]
     }
 
@@ -305,16 +303,22 @@ public final class BusWorker: PointSource {
 
     private func markProgress(_ now: ContinuousClock.Instant) { statsBox.withLock { $0.lastProgress = now } }
 
-    private func decode(_ poll: DevicePoll, words: [[UInt16]], bits: [[Bool]]) -> [String: PointValue] {
+    private func decode(_ poll: DevicePoll, replies: [[UInt8]]) -> [String: PointValue] {
         let now = Date()
         let points = poll.device.profile.points
         var values: [String: PointValue] = [:]
         values.reserveCapacity(points.count)
         for (point, slot) in zip(points, poll.slots) {
             guard let slot else { continue }
-            let range = slot.offset..<(slot.offset + point.span)
-            let readings = point.table.isBitTable ? PointCodec.decode(point, bits: bits[slot.request][range])
-                                                  : PointCodec.decode(point, words: words[slot.request][range])
+            let data = replies[slot.request]
+            let readings: [Reading]
+            if point.table.isBitTable {
+                let bits = (slot.offset..<(slot.offset + point.span)).map { data[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
+                readings = PointCodec.decode(point, bits: bits[...])
+            } else {
+                let words = (slot.offset..<(slot.offset + point.span)).map { UInt16(data[2 * $0]) << 8 | UInt16(data[2 * $0 + 1]) }
+                readings = PointCodec.decode(point, words: words[...])
+            }
             values[point.name] = PointValue(readings: readings, quality: .good, time: now)
         }
         return values
