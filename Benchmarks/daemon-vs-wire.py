@@ -7,6 +7,7 @@ answers), beside a plain C client loop issuing the identical request sequence
   Benchmarks/daemon-vs-wire.py throughput [ROUNDS] [SECONDS]   saturated site, alternating rounds
   Benchmarks/daemon-vs-wire.py storm                             5,000 zones at once at 200 x 64
   Benchmarks/daemon-vs-wire.py memory                            VmHWM at 200 x 64, then after a storm
+  Benchmarks/daemon-vs-wire.py idle [SECONDS]                    200 x 64 polled at 1 Hz: CPU, memory, start to READY
   (BIN=.build/release to change the binaries; loopback only; stops by itself)
 
 throughput: 246 units x 2 requests (16 discrete inputs, 2 input registers) = 492 requests per
@@ -214,6 +215,55 @@ def storm(work, memory_only=False):
         server.stop()
 
 
+def ready_time(work, config):
+    """Seconds from spawning `watchroomd run` to its READY=1 (sent once the config is loaded, the
+    journal opened and every bus has attempted a first poll cycle), through a NOTIFY_SOCKET."""
+    import socket
+    path = os.path.join(work, "notify.sock")
+    if os.path.exists(path):
+        os.unlink(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(30)
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    log = open(os.path.join(work, "daemon.log"), "w")
+    t0 = time.monotonic()
+    p = subprocess.Popen([os.path.join(BIN, "watchroomd"), "run", "--config", config], stdout=log, stderr=subprocess.STDOUT, env=env)
+    while True:
+        msg = sock.recv(4096).decode()
+        if "READY=1" in msg:
+            t = time.monotonic() - t0
+            break
+    sock.close()
+    return p, t
+
+
+def idle(work, seconds):
+    devices, zones = 200, 64
+    server = Server(work)
+    small = site(work, server.port, 1, 16, 0, 1000, 16)
+    for _ in range(3):
+        p, t = ready_time(work, small)
+        p.terminate(); p.wait()
+        print(f"start to READY (first poll cycle attempted), 1 device x 16 zones: {t * 1000:.0f} ms")
+    shutil.rmtree(os.path.join(work, "state"), ignore_errors=True)
+    config = site(work, server.port, devices, zones, 0, 1000, zones)
+    daemon, t = ready_time(work, config)
+    print(f"## Idle: {devices} devices x {zones} zones = {devices * zones:,} points polled at 1 Hz")
+    print(f"start to READY: {t * 1000:.0f} ms")
+    try:
+        time.sleep(3)
+        cpu0, t0, c0 = cpu_seconds(daemon.pid), time.monotonic(), server.count()
+        time.sleep(seconds)
+        cpu1, t1, c1 = cpu_seconds(daemon.pid), time.monotonic(), server.count()
+        print(f"CPU over {seconds:.0f} s: {100 * (cpu1 - cpu0) / (t1 - t0):.2f} % of a core ({(c1 - c0) / (t1 - t0):.0f} requests/s)")
+        print(f"VmHWM {proc_status(daemon.pid, 'VmHWM') / 1024:.1f} MB, VmRSS {proc_status(daemon.pid, 'VmRSS') / 1024:.1f} MB")
+    finally:
+        daemon.terminate()
+        daemon.wait()
+        server.stop()
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "throughput"
     work = tempfile.mkdtemp(prefix="watchroom-wire-")
@@ -221,6 +271,8 @@ if __name__ == "__main__":
         build(work)
         if what == "throughput":
             throughput(work, int(sys.argv[2]) if len(sys.argv) > 2 else 5, float(sys.argv[3]) if len(sys.argv) > 3 else 3)
+        elif what == "idle":
+            idle(work, float(sys.argv[2]) if len(sys.argv) > 2 else 30)
         elif what in ("storm", "memory"):
             storm(work, memory_only=what == "memory")
         else:

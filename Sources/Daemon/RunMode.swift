@@ -38,6 +38,8 @@ public enum RunMode {
                                     stopSeen: @escaping @Sendable () -> UnixSignal?) async -> Int32 {
         let notifier = SystemdNotifier()
         var config = initial
+        // Site time from the first line: the start-up warnings were stamped in the host's zone.
+        ConsoleLogHandler.useSiteTime(config.timezone)
         for w in initial.warnings { logger.warning("\(w.description)") }
         // Once per start, not per reload: trust mode is a standing choice of the site.
         if let trust = initial.trustModeWarning { logger.warning("\(trust)") }

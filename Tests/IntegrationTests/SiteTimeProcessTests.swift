@@ -61,6 +61,10 @@ struct SiteTimeProcessTests {
         f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
         let loggedAt = try #require(f.date(from: stamp), "log line without a site-time stamp: \(logged)")
         #expect(abs(loggedAt.timeIntervalSince(raised)) < 3, "log \(stamp) vs raised \(siteSeconds) (site): \(logged)")
+        // So is the first line of all, the start-up warning (no users:) logged before anything polls.
+        let first = try #require(daemon.output.first { $0.contains("no users:") }, "no start-up warning: \(daemon.output.prefix(3))")
+        let firstAt = try #require(f.date(from: String(first.prefix(23))), "start-up line without a site-time stamp: \(first)")
+        #expect(abs(firstAt.timeIntervalSince(raised)) < 60, "start-up line \(first.prefix(23)) is not in site time (raised \(siteSeconds))")
 
         // The console: site time, with the offset because this host reads another.
         let table = try await ctl(s, ["alarms", "--wide"])
