@@ -102,6 +102,20 @@ def cpu_seconds(pid):
     return (int(f[11]) + int(f[12])) / TICK
 
 
+def thread_cpu(pid):
+    """User and system seconds of each thread of `pid`, summed by thread name."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            f = open(f"/proc/{pid}/task/{tid}/stat").read()
+        except OSError:
+            continue
+        name, rest = f[f.index("(") + 1:f.rindex(")")], f.rsplit(")", 1)[1].split()
+        u, s = out.get(name, (0, 0))
+        out[name] = (u + int(rest[11]) / TICK, s + int(rest[12]) / TICK)
+    return out
+
+
 def proc_status(pid, key):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith(key + ":"):
@@ -119,11 +133,19 @@ def throughput(work, rounds, seconds):
     daemon = start_daemon(work, config)
     time.sleep(2)  # connected, first cycles done
     d_rate, d_cpu, p_rate, p_cpu = [], [], [], []
+    by_thread = {}
     try:
         for _ in range(rounds):
-            c0, cpu0, t0 = server.count(), cpu_seconds(daemon.pid), time.monotonic()
+            c0, cpu0, t0, th0 = server.count(), cpu_seconds(daemon.pid), time.monotonic(), thread_cpu(daemon.pid)
             time.sleep(seconds)
-            c1, cpu1, t1 = server.count(), cpu_seconds(daemon.pid), time.monotonic()
+            c1, cpu1, t1, th1 = server.count(), cpu_seconds(daemon.pid), time.monotonic(), thread_cpu(daemon.pid)
+            for name, (u, s) in th1.items():
+                u0, s0 = th0.get(name, (0, 0))
+                a, b, n = by_thread.get(name, (0, 0, 0))
+                by_thread[name] = (a + u - u0, b + s - s0, n)
+            for name in by_thread:
+                a, b, n = by_thread[name]
+                by_thread[name] = (a, b, n + (c1 - c0)) if name in th1 else (a, b, n)
             d_rate.append((c1 - c0) / (t1 - t0))
             d_cpu.append((cpu1 - cpu0) * 1e6 / max(1, c1 - c0))
             daemon.send_signal(19)  # SIGSTOP: the wire is the plain loop's alone
@@ -146,6 +168,8 @@ def throughput(work, rounds, seconds):
     print(f"watchroomd run:  {fmt(d_rate)} req/s; median {median(d_rate):,.0f}; CPU {median(d_cpu):.1f} us/request")
     print(f"plain C loop:    {fmt(p_rate)} req/s; median {median(p_rate):,.0f}; CPU {median(p_cpu):.1f} us/request")
     print(f"ratio daemon/plain (medians): {median(d_rate) / median(p_rate):.3f}")
+    print("daemon CPU per request by thread (user / system, all rounds): " + "; ".join(
+        f"{name} {u * 1e6 / n:.1f} / {s * 1e6 / n:.1f} us" for name, (u, s, n) in sorted(by_thread.items(), key=lambda kv: -(kv[1][0] + kv[1][1])) if n and u + s > 0))
 
 
 def raised_count(db):
