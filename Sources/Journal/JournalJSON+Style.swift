@@ -1,4 +1,5 @@
 import Foundation
+import SiteConfig
 
 extension JournalJSON {
     /// How dates and slashes are spelled: as the journal's `JSONEncoder` did, or as the uplink's.
@@ -47,22 +48,15 @@ extension JSONBuffer {
     }
 
     /// "2026-12-01T17:13:24Z" for seconds since 1970 from 1582-10-15 to 9999-12-31, the fraction
-    /// cut off toward the past as ISO8601DateFormatter does (days to the civil calendar after
-    /// H. Hinnant); false, and nothing written, outside those years.
+    /// cut off toward the past as ISO8601DateFormatter does (days to the civil calendar by
+    /// `SiteClock.civil`); false, and nothing written, outside those years.
     private mutating func iso8601(seconds: Double) -> Bool {
         guard seconds >= -12_219_292_800, seconds < 253_402_300_800 else { return false }
         let whole = Int64(seconds.rounded(.down))
         let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
         let secondOfDay = whole - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (y, m, d) = SiteClock.civil(fromDays: Int(days))
+        let year = Int64(y), month = Int64(m), day = Int64(d)
         func digits(_ value: Int64, _ width: Int, then separator: Unicode.Scalar) {
             var unit: Int64 = width == 4 ? 1_000 : 10
             while unit > 0 {

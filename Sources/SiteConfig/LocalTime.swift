@@ -146,7 +146,8 @@ public final class SiteClock: Sendable {
 
     // MARK: civil-day arithmetic (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms")
 
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+    /// Year, month and day of the proleptic Gregorian calendar for days since 1970-01-01.
+    public static func civil(fromDays z0: Int) -> (Int, Int, Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
