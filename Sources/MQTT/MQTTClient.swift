@@ -52,6 +52,9 @@ public final class MQTTClient: @unchecked Sendable {
 
     private static let library: Void = { _ = mosquitto_lib_init() }()
 
+    /// What `top -H` and perf show for libmosquitto's network thread.
+    static let threadName = "mqtt-net"
+
     public init(options: MQTTOptions, onEvent: @escaping @Sendable (MQTTEvent) -> Void) throws {
         Self.library
         self.options = options
@@ -80,10 +83,14 @@ public final class MQTTClient: @unchecked Sendable {
             throw error
         }
         mosquitto_connect_callback_set(h) { _, ud, rc in
+            // The first thing libmosquitto's network thread runs of ours: it takes its name here
+            // (it would otherwise show the name of whichever pool thread started it).
+            _ = _watchroom_mqtt_thread_name(MQTTClient.threadName)
             let c = Unmanaged<Context>.fromOpaque(ud!).takeUnretainedValue()
             c.onEvent(rc == 0 ? .connected : .refused(String(cString: mosquitto_connack_string(rc))))
         }
         mosquitto_disconnect_callback_set(h) { _, ud, rc in
+            _ = _watchroom_mqtt_thread_name(MQTTClient.threadName)
             let c = Unmanaged<Context>.fromOpaque(ud!).takeUnretainedValue()
             c.onEvent(.disconnected(reason: rc == 0 ? nil : String(cString: mosquitto_strerror(rc))))
         }

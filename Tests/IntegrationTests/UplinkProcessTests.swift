@@ -25,6 +25,13 @@ struct UplinkProcessTests {
         return daemon
     }
 
+    /// The names of a process's threads as /proc (and so ps, top and perf) shows them.
+    static func threadNames(_ pid: Int32) -> Set<String> {
+        let dir = "/proc/\(pid)/task"
+        let tids = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return Set(tids.compactMap { try? String(contentsOfFile: "\(dir)/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) })
+    }
+
     private func lastSeq(_ site: BigSite) async throws -> Int64 {
         let journal = try Journal(path: site.journal)
         return try await blocking { try journal.lastSeq() }
@@ -45,6 +52,9 @@ struct UplinkProcessTests {
         let daemon = try await startDaemon(site)
         defer { daemon.stopInBackground() }
         #expect(try await waitForPolls("d1", socket: site.simSocket))
+        // top -H and perf tell the threads apart: the bus's and libmosquitto's network thread by name.
+        let names = Self.threadNames(daemon.process.processIdentifier)
+        #expect(names.contains("bus-lan") && names.contains("mqtt-net"), "threads: \(names.sorted())")
 
         _ = try await simulatorCommand("fill d1.di true", socket: site.simSocket)
         let journal = try Journal(path: site.journal)
