@@ -33,6 +33,8 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]
         ),
         .target(name: "MQTT", dependencies: ["CMosquitto"]),
+        // glibc's malloc.h, for the daemon's heap settings (HeapTrim).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // No protocol in the config model: the Modbus source (Polling) maps its Modbus part.
         .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Who may do what: roles, actors, bcrypt; pure, so the control socket and the board share it.
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records", "Access", "MQTT",
+                "Modbus", "SiteConfig", "Polling", "Alarms", "Journal", "Control", "Notify", "Records", "Access", "MQTT", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

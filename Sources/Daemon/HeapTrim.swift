@@ -1,3 +1,5 @@
+import CMalloc
+import Foundation
 import Synchronization
 
 /// glibc's heap, kept close to what the daemon holds: a storm's transient buffers (JSON bodies,
@@ -10,15 +12,17 @@ public enum HeapTrim {
     /// every batch of thousands of events (megabytes) came from the heap, interleaved with the
     /// alarms that stay, and the pages could not go back; with 128 kB fixed such a batch gets
     /// pages of its own, returned when it is freed (measured after a 5,000-zone storm: 34 MB
-    /// anonymous before, 24 MB after).
+    /// anonymous before, 24 MB after). Called first thing in `watchroomd run`, before the config
+    /// is read (the few threads already started keep the arenas they have).
     public static func configure() {
-        _ = watchroom_mallopt(mArenaMax, 2)
-        _ = watchroom_mallopt(mMmapThreshold, 128 * 1024)
+        _ = mallopt(M_ARENA_MAX, 2)
+        _ = mallopt(M_MMAP_THRESHOLD, 128 * 1024)
     }
 
-    /// Gives freed pages back to the kernel, off the pipeline (it can take a few milliseconds).
+    /// Gives freed pages back to the kernel on a thread of its own: the trim walks and locks every
+    /// arena for milliseconds, which must not hold one of the concurrency pool's two threads.
     static func release() {
-        Task.detached(priority: .background) { _ = watchroom_malloc_trim(0) }
+        Thread.detachNewThread { _ = malloc_trim(0) }
     }
 
     private static let trimPending = Atomic<Bool>(false)
@@ -28,21 +32,13 @@ public enum HeapTrim {
     /// that second share one trim.
     static func releaseWhenSettled() {
         guard trimPending.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
-        Task.detached(priority: .background) {
-            try? await Task.sleep(for: .seconds(1))
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 1)
+            _ = malloc_trim(0)
             trimPending.store(false, ordering: .relaxed)
-            _ = watchroom_malloc_trim(0)
         }
     }
 
     /// A step this large leaves megabytes of freed buffers behind (a storm comes in several steps).
     static let largeStep = 256
-
-    /// <malloc.h>'s M_ARENA_MAX and M_MMAP_THRESHOLD (the header is not part of Swift's Glibc module).
-    private static let mArenaMax: CInt = -8
-    private static let mMmapThreshold: CInt = -3
 }
-
-// glibc's malloc.h, which Swift's Glibc module leaves out: plain C functions of C ints.
-@_silgen_name("mallopt") private func watchroom_mallopt(_ param: CInt, _ value: CInt) -> CInt
-@_silgen_name("malloc_trim") private func watchroom_malloc_trim(_ pad: Int) -> CInt

@@ -135,6 +135,7 @@ public final class BusWorker: PointSource {
                     if !linkDown { linkDown = true; sink(.link(bus: bus.id, up: false, error: PointError(error))) }
                     for i in devices.indices where supervisors[i].isDue(at: now) {
                         let t = supervisors[i].recordFailure(at: now)
+                        lastRead[i] = nil  // a failure ends the run of repeats, this one too
                         polls[i].meter.count(RequestResult(error.kind))
                         emit(devices[i], values: [:], error: error, transition: t, failures: supervisors[i].consecutiveFailures, requests: 0)
                     }

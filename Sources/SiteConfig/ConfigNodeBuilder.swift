@@ -54,6 +54,9 @@ struct ConfigNodeBuilder {
         var firstUses: [String: ConfigNode.Position] = [:]
         /// The place in `pairs` of each key by its text, once the mapping is long (a short one is searched).
         var index: [String: Int]?
+        /// Places in `pairs` of pairs whose key was used again later: left out when the mapping
+        /// closes (removing each at once made a long mapping of repeated keys quadratic).
+        var dropped: Set<Int> = []
     }
 
     /// Past this many keys a mapping finds its keys by a dictionary rather than by looking at each.
@@ -111,7 +114,9 @@ struct ConfigNodeBuilder {
                 let done = open.removeLast()
                 let node: ConfigNode
                 if done.isMapping {
-                    node = .mapping(Array(pairs[done.start...]), at: done.position)
+                    node = .mapping(done.dropped.isEmpty ? Array(pairs[done.start...])
+                                                         : (done.start..<pairs.count).filter { !done.dropped.contains($0) }.map { pairs[$0] },
+                                    at: done.position)
                     pairs.removeSubrange(done.start...)
                 } else {
                     node = .sequence(Array(items[done.start...]), at: done.position)
@@ -158,12 +163,11 @@ struct ConfigNodeBuilder {
             let first = mapping.firstUses[name.text] ?? pairs[earlier].key.position
             mapping.firstUses[name.text] = first
             duplicates.append(Duplicate(name: name.text, at: name.position, first: first))
-            pairs.remove(at: earlier)
-            if mapping.index != nil { mapping.index = index(of: pairs, from: mapping.start) }
+            mapping.dropped.insert(earlier)
         }
         pairs.append(ConfigNode.Pair(key: key, value: value))
         if mapping.index == nil && pairs.count - mapping.start > Self.indexedMapping {
-            mapping.index = index(of: pairs, from: mapping.start)
+            mapping.index = index(of: pairs, from: mapping.start, skipping: mapping.dropped)
         } else if mapping.index != nil, let text = key.scalarText {
             mapping.index?[text] = pairs.count - 1
         }
@@ -174,15 +178,16 @@ struct ConfigNodeBuilder {
             guard let i = index[key.text] else { return nil }
             if case .scalar(let other) = pairs[i].key, sameKey(other, key) { return i }
         }
-        return pairs[mapping.start...].firstIndex { pair in
-            if case .scalar(let other) = pair.key { return sameKey(other, key) }
+        return (mapping.start..<pairs.count).first { i in
+            guard !mapping.dropped.contains(i) else { return false }
+            if case .scalar(let other) = pairs[i].key { return sameKey(other, key) }
             return false  // a list or mapping as a key: never a config key (`check` says so), not compared
         }
     }
 
-    private static func index(of pairs: [ConfigNode.Pair], from start: Int) -> [String: Int] {
+    private static func index(of pairs: [ConfigNode.Pair], from start: Int, skipping dropped: Set<Int>) -> [String: Int] {
         var index: [String: Int] = [:]
-        for i in start..<pairs.count { if let text = pairs[i].key.scalarText { index[text] = i } }
+        for i in start..<pairs.count where !dropped.contains(i) { if let text = pairs[i].key.scalarText { index[text] = i } }
         return index
     }
 

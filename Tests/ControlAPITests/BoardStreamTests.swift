@@ -64,6 +64,35 @@ struct BoardStreamTests {
         #expect(rows.first?.state == "acknowledged")
     }
 
+    @Test("a board that stops reading is ended once it is behind by more than the byte bound; one that keeps up gets every step",
+          .timeLimit(.minutes(1)))
+    func stalledBoardEnded() async throws {
+        let rig = try BoardRig("stream-stalled")
+        await rig.alarms.ingest([rig.scan(closed: [])])
+        let feed = BoardFeed(bus: await rig.alarms.bus, view: BoardView(config: rig.config),
+                             status: BoardStatusReader(alarms: rig.alarms, now: { Date() }), statusEvery: .seconds(3600),
+                             backlogBytes: 64)
+        let stalled = feed.join(), reading = feed.join()
+        let got = Mutex<[String]>([])
+        let reader = Task {
+            for await m in reading.messages {
+                got.withLock { $0.append(String(buffer: m)) }
+                reading.unwritten.written(m.readableBytes)
+            }
+        }
+        await rig.alarms.ingest([rig.scan(closed: [1, 2])])  // one message each: the stalled board's first is fine
+        try await until { got.withLock { $0.count } >= 1 }
+        await rig.alarms.ingest([rig.scan(closed: [1, 2, 3, 4])])  // now it is behind by its first
+        try await until { got.withLock { $0.count } >= 2 }
+        var stalledGot = 0
+        for await _ in stalled.messages { stalledGot += 1 }  // ends: the feed finished it
+        #expect(stalledGot == 1, "the stalled board kept \(stalledGot) messages")
+        feed.leave(stalled.id)
+        feed.leave(reading.id)
+        await reader.value
+        #expect(got.withLock { $0.count } == 2, "the board that keeps up missed a step")
+    }
+
     private func sessions(_ rig: BoardRig) async throws -> (BoardSessions.Session, BoardSessions.Session) {
         let logins = try await rig.app.test(.router) { client in
             (try await client.logIn("zhang", "right-horse"), try await client.logIn("wall", "wall-pass"))

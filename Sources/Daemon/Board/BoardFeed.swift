@@ -14,11 +14,25 @@ import Synchronization
 /// role (`data-may-act`), so one rendering serves operators and the display role alike.
 ///
 /// The subscription lives while at least one board is open. A board that falls too far behind
-/// (a stalled browser) has its stream ended: its EventSource reconnects and starts from a fresh
-/// snapshot, rather than miss updates silently.
+/// (a stalled browser: `backlog` messages or `backlogBytes` bytes not yet written to it) has its
+/// stream ended: its EventSource reconnects and starts from a fresh snapshot, rather than miss
+/// updates silently or hold megabytes of batches for a laptop that went to sleep.
 final class BoardFeed: Sendable {
+    /// The bytes queued for one board and not yet written to it.
+    final class Unwritten: Sendable {
+        private let bytes = Atomic<Int>(0)
+        /// Adds a queued message; the new total.
+        func queued(_ n: Int) -> Int { bytes.add(n, ordering: .relaxed).newValue }
+        func written(_ n: Int) { bytes.subtract(n, ordering: .relaxed) }
+    }
+
+    private struct Board {
+        let stream: AsyncStream<ByteBuffer>.Continuation
+        let unwritten: Unwritten
+    }
+
     private struct State {
-        var boards: [Int: AsyncStream<ByteBuffer>.Continuation] = [:]
+        var boards: [Int: Board] = [:]
         var nextID = 0
         /// Bumped whenever the subscription stops: a pump of an older one sends nothing more.
         var generation = 0
@@ -29,34 +43,39 @@ final class BoardFeed: Sendable {
     private let view: BoardView
     private let status: BoardStatusReader
     private let statusEvery: Duration
-    /// Messages a board may have unwritten before its stream is ended.
+    /// Messages, and bytes, a board may have unwritten before its stream is ended.
     private let backlog: Int
+    private let backlogBytes: Int
 
-    init(bus: EventBus, view: BoardView, status: BoardStatusReader, statusEvery: Duration, backlog: Int = 4096) {
+    init(bus: EventBus, view: BoardView, status: BoardStatusReader, statusEvery: Duration, backlog: Int = 4096,
+         backlogBytes: Int = 8 << 20) {
         self.bus = bus
         self.view = view
         self.status = status
         self.statusEvery = statusEvery
         self.backlog = backlog
+        self.backlogBytes = backlogBytes
     }
 
     /// A board's messages from now on. The bus is subscribed before this returns, so a snapshot
     /// read after it misses nothing (an event in between is shown twice, never lost).
-    func join() -> (id: Int, messages: AsyncStream<ByteBuffer>) {
-        let (messages, board) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(backlog))
+    /// The writer reports each message it has written to `unwritten`.
+    func join() -> (id: Int, messages: AsyncStream<ByteBuffer>, unwritten: Unwritten) {
+        let (messages, stream) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(backlog))
+        let board = Board(stream: stream, unwritten: Unwritten())
         let id = state.withLock { s in
             s.nextID += 1
             s.boards[s.nextID] = board
             if s.tasks.isEmpty { start(&s) }
             return s.nextID
         }
-        return (id, messages)
+        return (id, messages, board.unwritten)
     }
 
     /// The board's stream closed (the browser left): the last one out stops the subscription.
     func leave(_ id: Int) {
         state.withLock { s in
-            s.boards[id]?.finish()
+            s.boards[id]?.stream.finish()
             s.boards[id] = nil
             if s.boards.isEmpty { stop(&s) }
         }
@@ -90,7 +109,7 @@ final class BoardFeed: Sendable {
         // ends; browsers reconnect to a fresh snapshot.
         state.withLock { s in
             guard s.generation == generation else { return }
-            for board in s.boards.values { board.finish() }
+            for board in s.boards.values { board.stream.finish() }
             s.boards = [:]
             stop(&s)
         }
@@ -117,7 +136,11 @@ final class BoardFeed: Sendable {
             guard s.generation == generation else { return }
             var fellBehind: [Int] = []
             for (id, board) in s.boards {
-                if case .dropped = board.yield(message) { board.finish(); fellBehind.append(id) }
+                // Behind: more than `backlogBytes` still unwritten before this message (one large
+                // message to a board that keeps up is fine).
+                let behind = board.unwritten.queued(message.readableBytes) - message.readableBytes > backlogBytes
+                if behind { board.stream.finish(); fellBehind.append(id); continue }
+                if case .dropped = board.stream.yield(message) { board.stream.finish(); fellBehind.append(id) }
             }
             guard !fellBehind.isEmpty else { return }
             for id in fellBehind { s.boards[id] = nil }

@@ -205,14 +205,17 @@ final class BoardRoutes: Sendable {
     /// (`BoardFeed`). The browser's EventSource reconnects by itself and gets a fresh snapshot.
     func eventStream(_ s: BoardSessions.Session) async -> Response {
         // Joined before the snapshot is read: an event in between is shown twice, never lost.
-        let (id, messages) = feed.join()
+        let (id, messages, unwritten) = feed.join()
         let first = await snapshot(s)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: ResponseBody { [feed] writer in
             defer { feed.leave(id) }
             var opening = ByteBuffer(string: "retry: 2000\n\n")
             opening.writeImmutableBuffer(BoardFeed.message("snapshot", first))
             try await writer.write(opening)
-            for await message in messages { try await writer.write(message) }
+            for await message in messages {
+                try await writer.write(message)
+                unwritten.written(message.readableBytes)
+            }
             try await writer.finish(nil)
         })
     }
