@@ -38,7 +38,7 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .long, help: "Log debug detail.") var verbose = false
 
     func run() async throws {
-        // Before the config is read: the arenas and the mmap threshold hold from the first allocation.
+        // Before the config is read: the arenas and the mmap threshold hold for everything it allocates.
         HeapTrim.configure()
         bootstrapLogging(verbose: verbose)
         let site = try loadOrExit(config)
