@@ -123,7 +123,7 @@ public final class ModbusClient {
         try checkRange(op, address: address, count: count, max: table.maxReadCount)
         let data = try transact(.read(table, address: address, count: count), op)
         return [Bool](unsafeUninitializedCapacity: count) { out, made in
-            for i in 0..<count { out.initializeElement(at: i, to: data[i >> 3] & (1 << UInt8(i & 7)) != 0) }
+            for i in 0..<count { out.initializeElement(at: i, to: ReplyData.bit(data, i)) }
             made = count
         }
     }
@@ -144,7 +144,7 @@ public final class ModbusClient {
         try checkRange(op, address: address, count: count, max: table.maxReadCount)
         let data = try transact(.read(table, address: address, count: count), op)
         return [UInt16](unsafeUninitializedCapacity: count) { out, made in
-            for i in 0..<count { out.initializeElement(at: i, to: UInt16(data[2 * i]) << 8 | UInt16(data[2 * i + 1])) }
+            for i in 0..<count { out.initializeElement(at: i, to: ReplyData.word(data, i)) }
             made = count
         }
     }

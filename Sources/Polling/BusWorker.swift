@@ -314,10 +314,10 @@ public final class BusWorker: PointSource {
             let data = replies[slot.request]
             let readings: [Reading]
             if point.table.isBitTable {
-                let bits = (slot.offset..<(slot.offset + point.span)).map { data[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
+                let bits = (slot.offset..<(slot.offset + point.span)).map { ReplyData.bit(data, $0) }
                 readings = PointCodec.decode(point, bits: bits[...])
             } else {
-                let words = (slot.offset..<(slot.offset + point.span)).map { UInt16(data[2 * $0]) << 8 | UInt16(data[2 * $0 + 1]) }
+                let words = (slot.offset..<(slot.offset + point.span)).map { ReplyData.word(data, $0) }
                 readings = PointCodec.decode(point, words: words[...])
             }
             values[point.name] = PointValue(readings: readings, quality: .good, time: now)
